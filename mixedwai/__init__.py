@@ -1,0 +1,78 @@
+"""mixedwai: mixed-methods research on working-alliance trajectories and interviews.
+
+The public names are loaded lazily: ``import mixedwai`` imports neither pandas
+nor scikit-learn nor spaCy; each is imported the first time a name that needs it
+is used.
+
+Examples
+--------
+>>> import mixedwai
+>>> mixedwai.__version__
+'0.1.0'
+>>> from mixedwai import canonical_case_id
+>>> canonical_case_id("es11-c04")
+'ES11_C4'
+"""
+
+from __future__ import annotations
+
+from mixedwai import errors
+from mixedwai._lazy import attach
+from mixedwai.errors import MixedWAIError, MixedWAIWarning
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    # shared
+    "canonical_case_id": "mixedwai.ids",
+    "display_case_id": "mixedwai.ids",
+    "read_table": "mixedwai.io",
+    # quantitative strand
+    "Instrument": "mixedwai.quant.instruments",
+    "available_instruments": "mixedwai.quant.instruments",
+    "load_instrument": "mixedwai.quant.instruments",
+    "read_sessions": "mixedwai.quant.data",
+    "read_cases": "mixedwai.quant.data",
+    "score_wai": "mixedwai.quant.scoring",
+    "Trajectories": "mixedwai.quant.trajectories",
+    "build_trajectories": "mixedwai.quant.trajectories",
+    "deviation_scores": "mixedwai.quant.trajectories",
+    "ward_tree": "mixedwai.quant.ward",
+    "agglomeration_schedule": "mixedwai.quant.schedule",
+    "select_k": "mixedwai.quant.selection",
+    "bootstrap_stability": "mixedwai.quant.selection",
+    "WardClustering": "mixedwai.quant.clustering",
+    "ClusterResult": "mixedwai.quant.clustering",
+    "cluster_trajectories": "mixedwai.quant.clustering",
+    "describe_shapes": "mixedwai.quant.patterns",
+    "name_patterns": "mixedwai.quant.patterns",
+    "profile_table": "mixedwai.quant.patterns",
+    "outcome_crosstab": "mixedwai.quant.outcomes",
+    "freeman_halton_test": "mixedwai.quant.outcomes",
+    "cramers_v": "mixedwai.quant.outcomes",
+    "score_outcome_tests": "mixedwai.quant.outcomes",
+    "outcome_by_attribute": "mixedwai.quant.outcomes",
+    "characteristics_by_pattern": "mixedwai.quant.outcomes",
+    "time_to_outcome": "mixedwai.quant.outcomes",
+    "plot_trajectories": "mixedwai.quant.plots",
+    "plot_dendrogram": "mixedwai.quant.plots",
+    # qualitative strand
+    "Segment": "mixedwai.qual.transcripts",
+    "Transcript": "mixedwai.qual.transcripts",
+    "Corpus": "mixedwai.qual.transcripts",
+    "load_transcript": "mixedwai.qual.transcripts",
+    "load_corpus": "mixedwai.qual.transcripts",
+    "Codebook": "mixedwai.qual.codebook",
+    "load_codebook": "mixedwai.qual.codebook",
+    "code_corpus": "mixedwai.qual.coding",
+    "load_manual_codings": "mixedwai.qual.coding",
+    "code_matrix": "mixedwai.qual.retrieval",
+    "code_frequencies": "mixedwai.qual.retrieval",
+    "cooccurrence": "mixedwai.qual.retrieval",
+    "quotes": "mixedwai.qual.retrieval",
+    "suggest_themes": "mixedwai.qual.themes",
+    "promote_themes": "mixedwai.qual.themes",
+}
+
+__getattr__, __dir__, _public = attach(__name__, _LAZY)
+__all__ = sorted([*_public, "MixedWAIError", "MixedWAIWarning", "__version__", "errors"])

@@ -1,0 +1,45 @@
+"""The ``mixedwai`` command: thin wrappers around library functions.
+
+Each strand registers its commands in its own module (``quant``, ``qual``,
+``study``); this module builds the application and turns mixedwai's errors into
+a one-paragraph message on standard error and exit status 2 (no traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["main"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    Examples
+    --------
+    >>> main(["--version"])
+    mixedwai 0.1.0
+    0
+    """
+    from mixedwai.cli._app import build_app
+    from mixedwai.errors import MixedWAIError
+
+    app = build_app()
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        app(args=args, prog_name="mixedwai", standalone_mode=True)
+    except MixedWAIError as exc:
+        print(f"mixedwai: error: {exc}", file=sys.stderr)
+        return 2
+    except SystemExit as exc:  # typer ends every run with SystemExit in standalone mode
+        if exc.code is None:
+            return 0
+        return exc.code if isinstance(exc.code, int) else 1
+    except KeyboardInterrupt:
+        print("mixedwai: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,408 @@
+"""Reading tables and text, and writing outputs atomically.
+
+This is one of the few modules that touch the file system. Tables come in as
+CSV (any delimiter, UTF-8 with or without BOM, or Windows-1252/Latin-1 exports),
+Excel workbooks (``.xlsx``, via openpyxl) or SPSS files (``.sav``, via
+pyreadstat, the ``spss`` extra). Outputs are written to a temporary name beside
+the target and renamed, so a crash never leaves a half-written file.
+
+Examples
+--------
+>>> import pandas as pd, tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> write_csv(pd.DataFrame({"case_id": ["ES1_C1"], "wai": [5.5]}), folder / "out.csv")
+>>> read_table(folder / "out.csv")
+  case_id  wai
+0  ES1_C1  5.5
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mixedwai.errors import EncodingFallbackWarning, InputFileError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "StagedOutput",
+    "atomic_write",
+    "decode_bytes",
+    "read_table",
+    "read_text",
+    "staged_output",
+    "write_bytes",
+    "write_csv",
+    "write_text",
+]
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".sav")
+
+
+def decode_bytes(data: bytes, *, source: str | os.PathLike[str] = "<bytes>") -> tuple[str, str]:
+    """Decode file contents as UTF-8 (BOM optional), else as Windows-1252.
+
+    Parameters
+    ----------
+    data : bytes
+        Raw file contents.
+    source : str or path, default="<bytes>"
+        Name used in the warning when the fallback is taken.
+
+    Returns
+    -------
+    text : str
+        Decoded text with any BOM removed and line ends normalised to ``\\n``.
+    encoding : str
+        ``"utf-8"``, ``"utf-8-sig"`` (a BOM was present) or ``"cp1252"``.
+
+    Warns
+    -----
+    EncodingFallbackWarning
+        When the data are not valid UTF-8 and were decoded as Windows-1252 (bytes
+        that Windows-1252 leaves undefined are read as Latin-1).
+
+    Examples
+    --------
+    >>> decode_bytes("Lévesque".encode("utf-8"))
+    ('Lévesque', 'utf-8')
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     decode_bytes("Lévesque".encode("cp1252"))
+    ('Lévesque', 'cp1252')
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        encoding, body = "utf-8-sig", data[3:]
+    else:
+        encoding, body = "utf-8", data
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = "".join(
+            _decode_cp1252_byte(b) for b in body
+        ) if _has_undefined_cp1252(body) else body.decode("cp1252")
+        encoding = "cp1252"
+        warnings.warn(
+            f"{source}: not valid UTF-8; decoded as Windows-1252 (Latin-1). "
+            "Check accented characters in the output.",
+            EncodingFallbackWarning,
+            stacklevel=2,
+        )
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, encoding
+
+
+_CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+
+
+def _has_undefined_cp1252(body: bytes) -> bool:
+    return any(b in _CP1252_UNDEFINED for b in body)
+
+
+def _decode_cp1252_byte(b: int) -> str:
+    return bytes([b]).decode("latin-1") if b in _CP1252_UNDEFINED else bytes([b]).decode("cp1252")
+
+
+def read_text(path: str | os.PathLike[str]) -> tuple[str, str]:
+    """Read a text file, decoding it with :func:`decode_bytes`.
+
+    Returns
+    -------
+    text : str
+    encoding : str
+
+    Raises
+    ------
+    InputFileError
+        The file does not exist or cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> _ = p.write_bytes(b"\\xef\\xbb\\xbfES: bonjour\\r\\n")
+    >>> read_text(p)
+    ('ES: bonjour\\n', 'utf-8-sig')
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputFileError(f"{path}: file not found") from exc
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    return decode_bytes(data, source=path)
+
+
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    sheet: str | int | None = None,
+    delimiter: str | None = None,
+) -> pd.DataFrame:
+    """Read a CSV, TSV, XLSX or SPSS ``.sav`` file into a DataFrame.
+
+    Parameters
+    ----------
+    path : str or path
+        The file. Its extension chooses the reader.
+    sheet : str or int, optional
+        Worksheet of an Excel file (default: the first).
+    delimiter : str, optional
+        Field separator of a text file; by default it is detected among
+        ``,`` ``;`` tab and ``|``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        All cells as read (``frame.attrs["source"]`` holds the file name, used
+        in error messages); text columns keep their text (ids are never turned into
+        numbers by this function), blank cells are missing values. For ``.sav``
+        files, the stored codes are kept (value labels are not applied, so item
+        responses stay numbers).
+
+    Raises
+    ------
+    InputFileError
+        Missing file, unknown extension, an empty file, or a file the reader
+        cannot parse (the reader's message is kept).
+
+    Notes
+    -----
+    Encoding: UTF-8 with or without BOM; otherwise Windows-1252 / Latin-1 with an
+    :class:`~mixedwai.errors.EncodingFallbackWarning`. SPSS files need the
+    ``spss`` extra (``pip install mixedwai[spss]``), which installs pyreadstat.
+
+    Examples
+    --------
+    >>> df = read_table("sample_corpus/cases.csv")
+    >>> "case_id" in df.columns
+    True
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"{path}: file not found")
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        text, _ = read_text(path)
+        if not text.strip():
+            raise InputFileError(f"{path}: the file is empty; expected a header row and data")
+        sep = delimiter or ("\t" if suffix == ".tsv" else _sniff_delimiter(text))
+        try:
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                                na_values=[""], skipinitialspace=True).pipe(_strip_text_cells)
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise InputFileError(f"{path}: cannot be parsed as a table ({exc})") from exc
+    elif suffix in (".xlsx", ".xlsm"):
+        try:
+            frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object)
+        except ImportError as exc:
+            raise InputFileError(f"{path}: reading Excel files needs openpyxl ({exc})") from exc
+        except Exception as exc:  # openpyxl raises many types for corrupt files
+            raise InputFileError(f"{path}: cannot be read as an Excel workbook ({exc})") from exc
+        frame = frame.dropna(how="all").reset_index(drop=True)
+    elif suffix == ".sav":
+        try:
+            import pyreadstat
+        except ImportError as exc:
+            raise InputFileError(
+                f"{path}: reading SPSS .sav files needs pyreadstat; "
+                "install it with `pip install mixedwai[spss]`"
+            ) from exc
+        try:
+            frame, _meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
+        except Exception as exc:  # pyreadstat raises its own ReadstatError
+            raise InputFileError(f"{path}: cannot be read as an SPSS file ({exc})") from exc
+    else:
+        raise InputFileError(
+            f"{path}: unknown table format {suffix or '(no extension)'!r}; "
+            f"expected one of {', '.join(TABLE_SUFFIXES)}"
+        )
+    frame.attrs["source"] = path.name
+    return frame
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        header = text.splitlines()[0]
+        counts = {d: header.count(d) for d in ",;\t|"}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+def _strip_text_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.columns = [str(c).strip() for c in frame.columns]
+    for column in frame.columns:
+        frame[column] = frame[column].map(lambda v: v.strip() if isinstance(v, str) else v)
+        frame[column] = frame[column].mask(frame[column] == "")
+    return frame
+
+
+@contextlib.contextmanager
+def atomic_write(
+    path: str | os.PathLike[str], mode: str = "w", *, encoding: str | None = "utf-8"
+) -> Iterator[io.IOBase]:
+    """Open ``path`` for writing through a temporary file renamed on success.
+
+    Parameters
+    ----------
+    path : str or path
+        Final file name. Its folder is created if needed.
+    mode : {"w", "wb"}, default="w"
+    encoding : str, default="utf-8"
+        Text encoding (ignored in binary mode).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+    >>> with atomic_write(p) as fh:
+    ...     _ = fh.write("done")
+    >>> p.read_text()
+    'done'
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        if "b" in mode:
+            handle = os.fdopen(fd, mode)
+        else:
+            handle = os.fdopen(fd, mode, encoding=encoding, newline="")
+        with handle:
+            yield handle
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_text(text: str, path: str | os.PathLike[str]) -> None:
+    """Write text (UTF-8, ``\\n`` line ends) atomically.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "r.md"
+    >>> write_text("# Report\\n", p); p.read_text()
+    '# Report\\n'
+    """
+    with atomic_write(path) as handle:
+        handle.write(text)
+
+
+def write_bytes(data: bytes, path: str | os.PathLike[str]) -> None:
+    """Write bytes atomically.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "b.bin"
+    >>> write_bytes(b"ok", p); p.read_bytes()
+    b'ok'
+    """
+    with atomic_write(path, "wb", encoding=None) as handle:
+        handle.write(data)
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False) -> None:
+    """Write a DataFrame as UTF-8 CSV atomically, byte-for-byte reproducibly.
+
+    Floats are written with up to 10 significant digits so that outputs do not
+    change with the last bits of a platform's floating point.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> write_csv(pd.DataFrame({"a": [1 / 3]}), p); p.read_text()
+    'a\\n0.3333333333\\n'
+    """
+    text = frame.to_csv(index=index, lineterminator="\n", float_format="%.10g")
+    write_text(text, path)
+
+
+class StagedOutput:
+    """A set of output files written to a hidden folder and moved in at the end.
+
+    Use through :func:`staged_output`. Files are written under :attr:`stage`;
+    when the block ends without error each file is moved into the output folder
+    (each move is atomic); on error the stage is removed and the output folder is
+    left as it was (and removed if this call created it and it is empty).
+    """
+
+    def __init__(self, out_dir: Path, stage: Path) -> None:
+        self.out_dir = out_dir
+        self.stage = stage
+
+    def path(self, name: str) -> Path:
+        """Where to write output ``name`` (relative to the output folder)."""
+        target = self.stage / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def written(self) -> list[Path]:
+        """Final paths of the files staged so far, sorted."""
+        return sorted(self.out_dir / p.relative_to(self.stage)
+                      for p in self.stage.rglob("*") if p.is_file())
+
+
+@contextlib.contextmanager
+def staged_output(out_dir: str | os.PathLike[str]) -> Iterator[StagedOutput]:
+    """Stage a command's outputs and publish them only if it succeeds.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "out"
+    >>> with staged_output(out) as stage:
+    ...     _ = stage.path("a.txt").write_text("1")
+    >>> sorted(p.name for p in out.iterdir())
+    ['a.txt']
+    >>> try:
+    ...     with staged_output(out) as stage:
+    ...         _ = stage.path("b.txt").write_text("2")
+    ...         raise RuntimeError("boom")
+    ... except RuntimeError:
+    ...     pass
+    >>> sorted(p.name for p in out.iterdir())
+    ['a.txt']
+    """
+    out = Path(out_dir)
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".mixedwai-stage-", dir=out))
+    staged = StagedOutput(out, stage)
+    try:
+        yield staged
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        if created and not any(out.iterdir()):
+            out.rmdir()
+        raise
+    try:
+        for source in sorted(p for p in stage.rglob("*") if p.is_file()):
+            target = out / source.relative_to(stage)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(source, 0o644)
+            os.replace(source, target)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

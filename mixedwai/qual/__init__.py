@@ -1,0 +1,13 @@
+"""The qualitative strand: transcripts, codebooks, deductive coding, inductive themes.
+
+Names are loaded lazily from their modules (see ``mixedwai/__init__.py``).
+"""
+
+from __future__ import annotations
+
+from mixedwai import _LAZY as _ALL
+from mixedwai._lazy import attach
+
+__getattr__, __dir__, __all__ = attach(
+    __name__, {k: v for k, v in _ALL.items() if v.startswith("mixedwai.qual.")}
+)
