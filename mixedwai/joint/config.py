@@ -1,0 +1,228 @@
+"""The ``study.yaml`` model: which files make a study, and the options to run it with.
+
+A study is either a folder laid out like ``sample_corpus/`` (``sessions.csv``,
+``cases.csv``, ``transcripts/``, optionally ``codebook.yaml``, ``meta_inferences.csv``
+and ``study.yaml``) or a ``study.yaml`` file naming its files. Paths in the YAML
+are relative to the YAML file's folder.
+
+Examples
+--------
+>>> cfg = load_study_config("sample_corpus")
+>>> cfg.name, cfg.quant.k, cfg.quant.scores
+('Working alliance patterns in supported employment (sample study)', 'auto', 'direct')
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from mixedwai.errors import StudyConfigError
+
+__all__ = [
+    "ColumnsConfig",
+    "QualConfig",
+    "QuantConfig",
+    "StudyConfig",
+    "load_study_config",
+]
+
+_TABLE_NAMES = ("sessions", "cases")
+_TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".sav")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ColumnsConfig(_Model):
+    """Column names in the study's tables (defaults follow mixedwai's vocabulary)."""
+
+    case_id: str = "case_id"
+    session: str = "session"
+    es_id: str = "es_id"
+    outcome: str = "job"
+    days_to_outcome: str = "days_to_job"
+    item_columns: dict[int, str] | None = None
+
+
+class QuantConfig(_Model):
+    """Options of the quantitative strand."""
+
+    instrument: str = "wai-s-es"
+    n_sessions: int = Field(3, ge=2)
+    scores: Literal["direct", "deviation"] = "direct"
+    k: Literal["auto"] | int = "auto"
+    min_share: float = Field(0.10, ge=0, lt=1)
+    max_k: int = Field(6, ge=2)
+    n_boot: int = Field(100, ge=0)
+    random_state: int = 0
+    refine: Literal["kmeans"] | None = None
+    slope_threshold: float = Field(0.15, gt=0)
+    curvature_threshold: float = Field(0.15, gt=0)
+    pattern_names: dict[int, str] | None = None
+    attributes: list[str] | None = None
+
+    @field_validator("k")
+    @classmethod
+    def _k_at_least_two(cls, value: Literal["auto"] | int) -> Literal["auto"] | int:
+        if value != "auto" and int(value) < 2:
+            raise ValueError("k must be 'auto' or an integer >= 2")
+        return value
+
+
+class QualConfig(_Model):
+    """Options of the qualitative strand."""
+
+    codebook: str = "ross2008-en"
+    codebooks: dict[str, str] | None = None
+    unit: Literal["sentence", "turn", "paragraph"] | None = None
+    speakers: list[str] | None = None
+    case_pattern: str | None = None
+    quote_codes: list[str] | None = None
+    display_level: Literal["category", "code"] = "code"
+
+
+class StudyConfig(_Model):
+    """A whole study: files, column names and options.
+
+    Attributes
+    ----------
+    root : pathlib.Path
+        Folder the relative paths are resolved against.
+    sessions, cases : pathlib.Path
+        The session (long form) and case tables.
+    transcripts : pathlib.Path or None
+        Folder of interview transcripts (``None``: quantitative strand only).
+    meta_inferences : pathlib.Path or None
+        CSV or YAML of meta-inferences (see :func:`mixedwai.joint.load_meta_inferences`).
+    """
+
+    name: str = "Untitled study"
+    root: Path
+    sessions: Path
+    cases: Path
+    transcripts: Path | None = None
+    meta_inferences: Path | None = None
+    outcome_label: str = "obtained a job"
+    no_outcome_label: str = "did not obtain a job"
+    columns: ColumnsConfig = ColumnsConfig()
+    quant: QuantConfig = QuantConfig()
+    qual: QualConfig = QualConfig()
+
+
+def _find_table(folder: Path, stem: str) -> Path | None:
+    for suffix in _TABLE_SUFFIXES:
+        candidate = folder / f"{stem}{suffix}"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def load_study_config(path: str | Path) -> StudyConfig:
+    """Read a study folder or a ``study.yaml`` into a validated :class:`StudyConfig`.
+
+    Parameters
+    ----------
+    path : str or path
+        A folder laid out like ``sample_corpus/`` (its ``study.yaml``, if any, is
+        read) or a YAML file.
+
+    Returns
+    -------
+    StudyConfig
+
+    Raises
+    ------
+    StudyConfigError
+        The folder or file does not exist, the YAML is invalid, a key is unknown
+        or has a wrong type (the message names the key and the value), or a file
+        it names is missing.
+
+    Examples
+    --------
+    >>> cfg = load_study_config("sample_corpus/study.yaml")
+    >>> cfg.sessions.name, cfg.transcripts.name
+    ('sessions.csv', 'transcripts')
+    """
+    import yaml
+
+    path = Path(path)
+    if path.is_dir():
+        yaml_path = path / "study.yaml"
+        root = path
+    elif path.is_file():
+        yaml_path = path
+        root = path.parent
+    else:
+        raise StudyConfigError(f"{path}: no such study folder or study.yaml file")
+
+    raw: dict[str, Any] = {}
+    if yaml_path.exists():
+        try:
+            loaded = yaml.safe_load(yaml_path.read_text(encoding="utf-8-sig"))
+        except yaml.YAMLError as exc:
+            raise StudyConfigError(f"{yaml_path}: not valid YAML ({exc})") from exc
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise StudyConfigError(
+                f"{yaml_path}: expected a mapping of keys (name, sessions, cases, ...), "
+                f"got {type(loaded).__name__}"
+            )
+        raw = dict(loaded)
+
+    raw["root"] = root
+    for key in _TABLE_NAMES:
+        if key not in raw:
+            found = _find_table(root, key)
+            if found is None:
+                raise StudyConfigError(
+                    f"{root}: no {key!r} table; expected {key}.csv (or .xlsx/.sav) in the folder "
+                    f"or a '{key}:' key in study.yaml"
+                )
+            raw[key] = found
+        else:
+            raw[key] = root / str(raw[key])
+    if "transcripts" not in raw:
+        raw["transcripts"] = root / "transcripts" if (root / "transcripts").is_dir() else None
+    elif raw["transcripts"] is not None:
+        raw["transcripts"] = root / str(raw["transcripts"])
+    if "meta_inferences" not in raw:
+        found = _find_table(root, "meta_inferences")
+        if found is None and (root / "meta_inferences.yaml").exists():
+            found = root / "meta_inferences.yaml"
+        raw["meta_inferences"] = found
+    elif raw["meta_inferences"] is not None:
+        raw["meta_inferences"] = root / str(raw["meta_inferences"])
+    qual = raw.get("qual")
+    if isinstance(qual, dict) and "codebook" in qual:
+        candidate = root / str(qual["codebook"])
+        if candidate.suffix.lower() in (".yaml", ".yml") or candidate.exists():
+            qual = {**qual, "codebook": str(candidate)}
+            raw["qual"] = qual
+    elif (root / "codebook.yaml").exists():
+        raw["qual"] = {**(qual or {}), "codebook": str(root / "codebook.yaml")}
+
+    try:
+        config = StudyConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            key = ".".join(str(p) for p in error["loc"])
+            value = error.get("input")
+            problems.append(f"  - {key} = {value!r}: {error['msg']}")
+        raise StudyConfigError(
+            f"{yaml_path}: invalid study configuration:\n" + "\n".join(problems)
+        ) from exc
+
+    missing = [
+        f"  - {key}: {getattr(config, key)}"
+        for key in ("sessions", "cases", "transcripts", "meta_inferences")
+        if getattr(config, key) is not None and not getattr(config, key).exists()
+    ]
+    if missing:
+        raise StudyConfigError(f"{yaml_path}: files named in the study do not exist:\n" + "\n".join(missing))
+    return config

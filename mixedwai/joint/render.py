@@ -1,0 +1,379 @@
+"""Renderers: joint displays and documents to Markdown, HTML, DOCX, CSV and XLSX.
+
+- Markdown: pipe tables; line breaks inside cells become ``<br>``; trajectories
+  become Unicode block sparklines.
+- HTML: one self-contained file — inline CSS, figures embedded as base64 PNG,
+  trajectories as inline SVG; nothing is fetched from elsewhere.
+- DOCX (python-docx): real Word tables with a repeated header row, wide displays
+  on landscape sections, quotes in italics, trajectories as small embedded
+  pictures.
+- CSV/XLSX: the display's text table (``table``) and its numbers (``data``).
+
+Outputs are deterministic: the same document gives the same bytes (DOCX core
+properties and ZIP timestamps are fixed).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import zipfile
+from collections.abc import Sequence
+
+import pandas as pd
+
+from mixedwai.joint.displays import SPARKLINE, JointDisplay
+from mixedwai.joint.document import Bullets, Document, Figure, Heading, Paragraph, Table
+
+__all__ = [
+    "display_to_markdown",
+    "render_docx",
+    "render_html",
+    "render_markdown",
+    "sparkline_png",
+    "sparkline_svg",
+    "sparkline_text",
+    "to_xlsx_bytes",
+]
+
+_BLOCKS = "▁▂▃▄▅▆▇█"
+_FIXED_DATE = (2020, 1, 1, 0, 0, 0)
+
+
+def _is_trajectory(value: object) -> bool:
+    return isinstance(value, tuple) and all(isinstance(v, float) for v in value)
+
+
+def _scale(values: Sequence[float], lo: float, hi: float) -> list[float]:
+    span = hi - lo
+    return [0.5 if span <= 0 else (v - lo) / span for v in values]
+
+
+def sparkline_text(values: Sequence[float], lo: float = 1.0, hi: float = 7.0) -> str:
+    """Unicode block sparkline, e.g. for Markdown.
+
+    Examples
+    --------
+    >>> sparkline_text((6.6, 6.0, 5.5), lo=5.0, hi=7.0)
+    '▅▄▂'
+    """
+    return "".join(_BLOCKS[min(7, max(0, round(f * 7)))] for f in _scale(values, lo, hi))
+
+
+def sparkline_svg(values: Sequence[float], lo: float = 1.0, hi: float = 7.0,
+                  width: int = 60, height: int = 16) -> str:
+    """Inline SVG sparkline (a polyline with a dot at each time).
+
+    Examples
+    --------
+    >>> sparkline_svg((5.0, 6.0), lo=5.0, hi=6.0).startswith("<svg")
+    True
+    """
+    fractions = _scale(values, lo, hi)
+    n = len(fractions)
+    xs = [2 + i * (width - 4) / max(1, n - 1) for i in range(n)]
+    ys = [height - 2 - f * (height - 4) for f in fractions]
+    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="1.6"/>' for x, y in
+                   zip(xs, ys, strict=True))
+    label = html.escape(" → ".join(f"{v:.2f}" for v in values))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'role="img" aria-label="{label}"><polyline fill="none" stroke="#1f5f8b" '
+            f'stroke-width="1.5" points="{points}"/><g fill="#1f5f8b">{dots}</g></svg>')
+
+
+def sparkline_png(values: Sequence[float], lo: float = 1.0, hi: float = 7.0) -> bytes:
+    """Small PNG sparkline (matplotlib, deterministic bytes) for Word tables."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(0.8, 0.22), dpi=150)
+    ax.plot(range(len(values)), list(values), color="#1f5f8b", linewidth=1.2, marker="o",
+            markersize=1.8)
+    margin = 0.05 * (hi - lo)
+    ax.set_ylim(lo - margin, hi + margin)
+    ax.axis("off")
+    fig.subplots_adjust(0, 0, 1, 1)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _trajectory_bounds(frame: pd.DataFrame) -> tuple[float, float]:
+    if SPARKLINE not in frame.columns:
+        return 1.0, 7.0
+    values = [v for cell in frame[SPARKLINE] if _is_trajectory(cell) for v in cell]
+    if not values:
+        return 1.0, 7.0
+    return min(values), max(values)
+
+
+# ----------------------------------------------------------------------------- Markdown
+def _md_cell(value: object, lo: float, hi: float) -> str:
+    if _is_trajectory(value):
+        return sparkline_text(value, lo, hi)  # type: ignore[arg-type]
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    return text.replace("|", "\\|").replace("\n", "<br>")
+
+
+def frame_to_markdown(frame: pd.DataFrame) -> str:
+    """A DataFrame as a Markdown pipe table (index dropped).
+
+    Examples
+    --------
+    >>> print(frame_to_markdown(pd.DataFrame({"a": [1], "b": ["x|y"]})))
+    | a | b |
+    |---|---|
+    | 1 | x\\|y |
+    """
+    lo, hi = _trajectory_bounds(frame)
+    header = "| " + " | ".join(_md_cell(c, lo, hi) for c in frame.columns) + " |"
+    rule = "|" + "|".join("---" for _ in frame.columns) + "|"
+    rows = ["| " + " | ".join(_md_cell(v, lo, hi) for v in row) + " |"
+            for row in frame.itertuples(index=False)]
+    return "\n".join([header, rule, *rows])
+
+
+def display_to_markdown(display: JointDisplay) -> str:
+    """One display as Markdown: title, table, notes."""
+    parts = [f"### {display.title}", "", frame_to_markdown(display.table), ""]
+    parts += [f"*{note}*" for note in display.notes]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def render_markdown(document: Document) -> str:
+    """A whole document as Markdown (figures are referenced by caption only)."""
+    out = [f"# {document.title}", ""]
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            out += ["#" * (block.level + 1) + " " + block.text, ""]
+        elif isinstance(block, Paragraph):
+            out += [f"*{block.text}*" if block.italic else block.text, ""]
+        elif isinstance(block, Bullets):
+            out += [f"- {item}" for item in block.items] + [""]
+        elif isinstance(block, Table):
+            if block.title:
+                out += [f"**{block.title}**", ""]
+            out += [frame_to_markdown(block.frame), ""]
+            out += [f"*{note}*" for note in block.notes] + ([""] if block.notes else [])
+        elif isinstance(block, Figure):
+            out += [f"*Figure: {block.caption}*", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+# ----------------------------------------------------------------------------- HTML
+_CSS = """
+body{font-family:Georgia,'Times New Roman',serif;max-width:1200px;margin:2em auto;padding:0 1em;
+color:#222;line-height:1.45}
+h1,h2,h3{font-family:Helvetica,Arial,sans-serif;color:#1f3b57}
+table{border-collapse:collapse;margin:1em 0;font-size:0.88em}
+th,td{border:1px solid #bbb;padding:4px 6px;vertical-align:top;text-align:left}
+th{background:#e8eef4}
+caption{font-weight:bold;text-align:left;padding:4px 0;font-family:Helvetica,Arial,sans-serif}
+.note{font-size:0.85em;color:#555;font-style:italic}
+.quote{font-style:italic}
+figure{margin:1em 0}figcaption{font-size:0.9em;color:#444}
+"""
+
+
+def _html_cell(value: object, lo: float, hi: float) -> str:
+    if _is_trajectory(value):
+        return sparkline_svg(value, lo, hi)  # type: ignore[arg-type]
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    lines = []
+    for line in text.split("\n"):
+        escaped = html.escape(line)
+        lines.append(f'<span class="quote">{escaped}</span>' if line.startswith("“") else escaped)
+    return "<br>".join(lines)
+
+
+def frame_to_html(frame: pd.DataFrame, caption: str = "") -> str:
+    """A DataFrame as an HTML table with escaped cells (index dropped).
+
+    Examples
+    --------
+    >>> frame_to_html(pd.DataFrame({"a": ["<b>"]}))
+    '<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>&lt;b&gt;</td></tr></tbody></table>'
+    """
+    lo, hi = _trajectory_bounds(frame)
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_html_cell(v, lo, hi)}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_html(document: Document) -> str:
+    """A whole document as one self-contained HTML page (no external reference)."""
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(document.title)}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(document.title)}</h1>",
+    ]
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            level = min(6, block.level + 1)
+            out.append(f"<h{level}>{html.escape(block.text)}</h{level}>")
+        elif isinstance(block, Paragraph):
+            cls = ' class="note"' if block.italic else ""
+            out.append(f"<p{cls}>{html.escape(block.text)}</p>")
+        elif isinstance(block, Bullets):
+            out.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in block.items)
+                       + "</ul>")
+        elif isinstance(block, Table):
+            out.append(frame_to_html(block.frame, block.title))
+            out += [f'<p class="note">{html.escape(n)}</p>' for n in block.notes]
+        elif isinstance(block, Figure):
+            data = base64.b64encode(block.png).decode("ascii")
+            out.append(f'<figure><img alt="{html.escape(block.caption)}" '
+                       f'src="data:image/png;base64,{data}" style="max-width:100%">'
+                       f"<figcaption>{html.escape(block.caption)}</figcaption></figure>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+# ----------------------------------------------------------------------------- DOCX
+def _set_repeat_header(row: object) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
+    element = OxmlElement("w:tblHeader")
+    element.set(qn("w:val"), "true")
+    tr_pr.append(element)
+
+
+def _new_section(document: object, landscape: bool) -> None:
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    section = document.sections[-1]  # type: ignore[attr-defined]
+    is_landscape = section.orientation == WD_ORIENT.LANDSCAPE
+    if is_landscape == landscape:
+        return
+    new = document.add_section(WD_SECTION.NEW_PAGE)  # type: ignore[attr-defined]
+    width, height = new.page_width, new.page_height
+    if landscape != (width > height):
+        new.page_width, new.page_height = height, width
+    new.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+
+
+def _docx_cell(cell: object, value: object, lo: float, hi: float, header: bool = False) -> None:
+    from docx.shared import Inches, Pt
+
+    paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
+    if _is_trajectory(value):
+        run = paragraph.add_run()
+        run.add_picture(io.BytesIO(sparkline_png(value, lo, hi)),  # type: ignore[arg-type]
+                        width=Inches(0.8))
+        return
+    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            paragraph = cell.add_paragraph()  # type: ignore[attr-defined]
+        run = paragraph.add_run(line)
+        run.font.size = Pt(8)
+        run.bold = header
+        run.italic = line.startswith("“")
+
+
+def _add_docx_table(document: object, block: Table) -> None:
+    from docx.shared import Pt
+
+    if block.title:
+        title = document.add_paragraph()  # type: ignore[attr-defined]
+        title.add_run(block.title).bold = True
+    frame = block.frame
+    lo, hi = _trajectory_bounds(frame)
+    table = document.add_table(rows=1, cols=len(frame.columns))  # type: ignore[attr-defined]
+    table.style = "Table Grid"
+    header = table.rows[0]
+    _set_repeat_header(header)
+    for cell, name in zip(header.cells, frame.columns, strict=True):
+        _docx_cell(cell, str(name), lo, hi, header=True)
+    for row in frame.itertuples(index=False):
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            _docx_cell(cell, value, lo, hi)
+    for note in block.notes:
+        paragraph = document.add_paragraph()  # type: ignore[attr-defined]
+        run = paragraph.add_run(note)
+        run.italic = True
+        run.font.size = Pt(8)
+
+
+def render_docx(document: Document, *, author: str = "mixedwai") -> bytes:
+    """A whole document as Word (.docx) bytes; deterministic for a given document."""
+    import datetime
+
+    import docx
+    from docx.shared import Inches
+
+    word = docx.Document()
+    props = word.core_properties
+    fixed = datetime.datetime(*_FIXED_DATE)
+    props.title, props.author, props.last_modified_by = document.title, author, author
+    props.created = props.modified = props.last_printed = fixed
+    props.revision = 1
+    word.add_heading(document.title, level=0)
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            word.add_heading(block.text, level=min(9, block.level))
+        elif isinstance(block, Paragraph):
+            word.add_paragraph().add_run(block.text).italic = block.italic
+        elif isinstance(block, Bullets):
+            for item in block.items:
+                word.add_paragraph(item, style="List Bullet")
+        elif isinstance(block, Table):
+            _new_section(word, block.landscape)
+            _add_docx_table(word, block)
+            _new_section(word, False)
+        elif isinstance(block, Figure):
+            word.add_picture(io.BytesIO(block.png), width=Inches(block.width_inches))
+            word.add_paragraph().add_run(block.caption).italic = True
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return _fix_zip_times(buffer.getvalue())
+
+
+def _fix_zip_times(data: bytes) -> bytes:
+    """Rewrite a ZIP (DOCX/XLSX) with fixed entry timestamps so bytes are reproducible."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_DATE)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            target.writestr(fixed, source.read(info.filename))
+    return out.getvalue()
+
+
+# ----------------------------------------------------------------------------- XLSX
+def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """Several DataFrames as one Excel workbook (sheet names cut to 31 characters)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            clean = frame.map(lambda v: " → ".join(f"{x:.2f}" for x in v)
+                              if _is_trajectory(v) else v)
+            clean.to_excel(writer, sheet_name=name[:31], index=False)
+        for sheet in writer.book.worksheets:
+            pass
+        writer.book.properties.created = writer.book.properties.modified = None
+    return _fix_zip_times(buffer.getvalue())
+
+
+def display_csv_frames(display: JointDisplay) -> dict[str, pd.DataFrame]:
+    """The display's text table (trajectories as ``a;b;c``) and its numbers."""
+    table = display.table.map(
+        lambda v: ";".join(f"{x:.4g}" for x in v) if _is_trajectory(v) else v
+    )
+    return {display.key: table, f"{display.key}_data": display.data.reset_index()}
