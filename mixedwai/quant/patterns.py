@@ -93,9 +93,16 @@ def _numeric_times(frame: pd.DataFrame, columns: list[str], *, what: str) -> np.
         values[:, j] = converted.to_numpy(dtype=float, na_value=np.nan)
         for label, raw, num in zip(frame.index, frame[column], values[:, j], strict=True):
             if not np.isfinite(num):
-                problems.append(f"{what} {label!r}, column {column!r}: {raw!r}")
+                problems.append(f"{what} {show(label)}, column {column!r}: {show(raw)}")
     raise_problems(DataValueError, f"{what} means must be finite numbers", problems)
     return values
+
+
+def show(value: object) -> str:
+    """``repr`` of a label for messages, without numpy's ``np.int64(...)`` wrapper."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
 
 
 def _trend_terms(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -429,12 +436,12 @@ def _check_overrides(names: Mapping[int, str], clusters: pd.Index) -> dict[objec
     for cluster, name in names.items():
         if cluster not in known_clusters:
             problems.append(
-                f"cluster {cluster!r} is not one of the clusters "
-                f"{', '.join(repr(c) for c in known_clusters)}"
+                f"cluster {show(cluster)} is not one of the clusters "
+                f"{', '.join(show(c) for c in known_clusters)}"
             )
             continue
         if not isinstance(name, str) or not name.strip():
-            problems.append(f"cluster {cluster!r}: name {name!r} is not a non-empty text")
+            problems.append(f"cluster {show(cluster)}: name {name!r} is not a non-empty text")
             continue
         known = _known_lookup(name)
         out[cluster] = known if known is not None else (name.strip(), abbreviate(name))
@@ -443,7 +450,7 @@ def _check_overrides(names: Mapping[int, str], clusters: pd.Index) -> dict[objec
         key = full.lower()
         if key in seen:
             problems.append(
-                f"clusters {seen[key]!r} and {cluster!r} are both named {full!r}; "
+                f"clusters {show(seen[key])} and {show(cluster)} are both named {full!r}; "
                 "pattern names must be unique"
             )
         else:
@@ -522,15 +529,17 @@ def profile_table(
     columns = time_columns(matrix, min_times=1)
     names, abbrevs = _pattern_names(patterns)
 
-    problems = [f"case {case!r}: no cluster label" for case in labels.index[labels.isna()]]
+    problems = [f"case {show(case)}: no cluster label" for case in labels.index[labels.isna()]]
     missing_cases = [case for case in labels.index if case not in matrix.index]
-    problems += [f"case {case!r} is labelled but not in the score matrix" for case in missing_cases]
+    problems += [
+        f"case {show(case)} is labelled but not in the score matrix" for case in missing_cases
+    ]
     raise_problems(DataValueError, "labels do not match the score matrix", problems)
     if labels.index.has_duplicates:
         dup = labels.index[labels.index.duplicated()].unique()
         raise_problems(
             DataValueError, "labels hold a case more than once",
-            [f"case {c!r}" for c in dup],
+            [f"case {show(c)}" for c in dup],
         )
 
     scores = matrix.loc[labels.index, columns]
@@ -541,7 +550,7 @@ def profile_table(
     raise_problems(
         DataValueError,
         "clusters without a pattern name",
-        [f"cluster {c!r} (cases {', '.join(map(str, labels.index[labels == c]))})"
+        [f"cluster {show(c)} (cases {', '.join(map(str, labels.index[labels == c]))})"
          for c in unnamed],
     )
 
@@ -598,7 +607,7 @@ def _pattern_names(patterns: pd.Series | pd.DataFrame) -> tuple[pd.Series, pd.Se
         dup = names.index[names.index.duplicated()].unique()
         raise_problems(
             DataValueError, "patterns name a cluster more than once",
-            [f"cluster {c!r}" for c in dup],
+            [f"cluster {show(c)}" for c in dup],
         )
     return names.astype(object), abbrevs.astype(object)
 
