@@ -72,6 +72,16 @@ _LAZY = {
     "quotes": "mixedwai.qual.retrieval",
     "suggest_themes": "mixedwai.qual.themes",
     "promote_themes": "mixedwai.qual.themes",
+    # integration
+    "analyse_study": "mixedwai.joint.report",
+    "case_ordered_display": "mixedwai.joint.displays",
+    "link_study": "mixedwai.joint.study",
+    "load_study_config": "mixedwai.joint.config",
+    "quantitized_themes": "mixedwai.joint.quantitized",
+    "run_study": "mixedwai.joint.report",
+    "statistics_by_themes": "mixedwai.joint.displays",
+    "themes_by_outcome": "mixedwai.joint.displays",
+    "analyse_quant": "mixedwai.quant.study",
 }
 
 __getattr__, __dir__, _public = attach(__name__, _LAZY)

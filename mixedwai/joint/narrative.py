@@ -1,0 +1,170 @@
+"""The study report's content: what was computed, with which parameters, and what came out.
+
+:func:`build_report` assembles a :class:`~mixedwai.joint.document.Document` from a
+:class:`~mixedwai.joint.report.StudyRun`: method (instrument, scores, Ward, the k
+rule and its parameters, codebook and version, mixedwai version), patterns
+(Table 2 and Figure 2 analogues, the k-selection table and the reason), outcomes
+(pattern × outcome with the exact test, score-outcome tests, Table 1 and time to
+outcome), themes (code frequencies), the joint displays, and every exclusion
+with its reason — so a reviewer can reproduce the run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from mixedwai.joint.document import Document
+
+if TYPE_CHECKING:
+    from mixedwai.joint.report import StudyRun
+
+__all__ = ["build_report"]
+
+
+def _fmt(value: object, digits: int = 2) -> str:
+    if isinstance(value, float):
+        return "" if pd.isna(value) else f"{value:.{digits}f}"
+    return "" if value is None else str(value)
+
+
+def _rounded(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].map(lambda v, d=digits: _fmt(v, d))
+    return out
+
+
+def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Document:
+    """Build the whole-study report document.
+
+    Parameters
+    ----------
+    run : StudyRun
+    figures : dict of str to bytes, optional
+        PNG figures (``trajectories``, ``dendrogram``) to embed.
+
+    Returns
+    -------
+    Document
+
+    Examples
+    --------
+    >>> from mixedwai.joint.report import analyse_study
+    >>> doc = build_report(analyse_study("sample_corpus"))
+    >>> [b.text for b in doc.blocks if type(b).__name__ == "Heading" and b.level == 1]
+    ['Method', 'Alliance patterns', 'Patterns and outcome', 'Themes', 'Joint displays', \
+'Exclusions and warnings', 'Reproducibility']
+    """
+    from mixedwai import __version__
+
+    config = run.config
+    quant = run.quant
+    clusters = quant.clusters
+    params = clusters.params
+    figures = figures or {}
+    doc = Document(config.name)
+
+    # ------------------------------------------------------------------ method
+    n_cases = len(quant.cases) if quant.cases is not None else clusters.matrix.shape[0]
+    doc.heading("Method")
+    doc.paragraph(
+        f"Working alliance was scored with the instrument '{config.quant.instrument}' "
+        f"(global score = mean of the keyed items). Trajectories are each case's first "
+        f"{config.quant.n_sessions} sessions; {clusters.matrix.shape[0]} of {n_cases} cases had "
+        f"them all and entered the clustering. Clustering used Ward's minimum variance method on "
+        f"{config.quant.scores.upper()} scores"
+        + (" (level and shape together, de Roten et al. 2004)." if config.quant.scores == "direct"
+           else " (each score minus the case's own mean: shape only, Kivlighan & Shaughnessy "
+           "2000).")
+    )
+    doc.paragraph(
+        f"The number of clusters was chosen as follows: {clusters.k_reason} "
+        f"(minimum cluster share {config.quant.min_share:.0%}, k = 2..{config.quant.max_k}, "
+        f"{config.quant.n_boot} bootstrap resamples for stability, seed "
+        f"{config.quant.random_state})."
+    )
+    if run.codebook is not None:
+        n_docs = len(run.corpus) if run.corpus is not None else 0
+        doc.paragraph(
+            f"{n_docs} interview transcripts were coded with the codebook "
+            f"'{run.codebook.name}' version {run.codebook.version} ({run.codebook.language}), "
+            f"unit: {config.qual.unit or run.codebook.unit}, speakers coded: "
+            f"{', '.join(config.qual.speakers or run.codebook.speakers or ['everyone'])}. "
+            "Codes were applied by the codebook's rules (lemmas, phrases and token patterns); "
+            "they are candidates for the analyst to review, not a substitute for reading."
+        )
+
+    # ------------------------------------------------------------------ patterns
+    doc.heading("Alliance patterns")
+    doc.table(_rounded(clusters.profile.reset_index()), "Table 2 analogue: patterns, size and "
+              "mean WAI (SD) at each time")
+    if "trajectories" in figures:
+        doc.figure("Figure 2 analogue: mean WAI by time, one line per pattern",
+                   figures["trajectories"])
+    doc.table(_rounded(clusters.k_selection), "Choice of the number of clusters",
+              (clusters.k_reason,), landscape=True)
+    if "dendrogram" in figures:
+        doc.figure("Dendrogram (Ward)", figures["dendrogram"])
+
+    # ------------------------------------------------------------------ outcomes
+    doc.heading("Patterns and outcome")
+    if quant.crosstab is not None:
+        x = quant.crosstab
+        doc.table(_rounded(x.to_frame()), f"Outcome ({config.outcome_label}) by pattern")
+        doc.paragraph(x.summary())
+        if x.warning:
+            doc.paragraph(x.warning, italic=True)
+    if quant.score_tests is not None:
+        doc.table(_rounded(quant.score_tests.reset_index()),
+                  "WAI scores and the outcome (Mann-Whitney U, point-biserial r)")
+    if quant.descriptives is not None:
+        doc.table(_rounded(quant.descriptives.reset_index(drop=quant.descriptives.index.name
+                                                          is None)),
+                  "Table 1 analogue: outcome by client attribute")
+    if quant.characteristics is not None:
+        doc.table(_rounded(quant.characteristics.reset_index(
+            drop=quant.characteristics.index.name is None)),
+                  "Table 3 analogue: client characteristics by pattern", landscape=True)
+    if quant.time_to_outcome is not None:
+        doc.table(_rounded(quant.time_to_outcome.reset_index(
+            drop=quant.time_to_outcome.index.name is None)),
+                  "Days to the outcome among those who reached it")
+
+    # ------------------------------------------------------------------ themes
+    doc.heading("Themes")
+    if len(run.codings) and run.codebook is not None:
+        from mixedwai.qual.retrieval import code_frequencies
+
+        doc.table(_rounded(code_frequencies(run.codings, run.codebook)),
+                  "Codes by category: segments, documents and cases coded")
+    else:
+        doc.paragraph("No transcripts were coded.")
+
+    # ------------------------------------------------------------------ joint
+    doc.heading("Joint displays")
+    for display in run.displays.values():
+        doc.table(display)
+
+    # ------------------------------------------------------------------ exclusions
+    doc.heading("Exclusions and warnings")
+    excluded = clusters.excluded
+    if len(excluded):
+        doc.table(excluded, f"Cases excluded from the clustering ({len(excluded)})")
+    unlinked = run.linked.links[run.linked.links["status"] != "linked"]
+    if len(unlinked):
+        doc.table(unlinked.fillna(""), "Cases and transcripts not linked across strands")
+    doc.bullets(run.warnings)
+
+    # ------------------------------------------------------------------ reproducibility
+    doc.heading("Reproducibility")
+    rows = [("mixedwai version", __version__), ("study", str(config.root))]
+    rows += [(f"quant.{k}", _fmt(v)) for k, v in config.quant.model_dump().items()]
+    rows += [(f"qual.{k}", _fmt(v)) for k, v in config.qual.model_dump().items()]
+    rows += [(f"clustering.{k}", _fmt(v)) for k, v in params.items()]
+    if run.codebook is not None:
+        rows.append(("codebook version", f"{run.codebook.name} {run.codebook.version}"))
+    doc.table(pd.DataFrame(rows, columns=["parameter", "value"]), "Parameters of this run")
+    return doc

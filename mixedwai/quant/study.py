@@ -1,0 +1,210 @@
+"""The whole quantitative strand in one call: scores, clusters, patterns, outcomes.
+
+:func:`analyse_quant` chains :func:`~mixedwai.score_wai`,
+:func:`~mixedwai.cluster_trajectories` and the outcome statistics, and returns
+every table the ``mixedwai cluster`` command and the study report write. It adds
+no analysis of its own.
+
+Examples
+--------
+>>> import mixedwai as mw
+>>> q = analyse_quant(mw.read_sessions("sample_corpus/sessions.csv"),
+...                   mw.read_cases("sample_corpus/cases.csv"), n_boot=0)
+>>> q.clusters.k, sorted(q.tables())[:3]
+(3, ['characteristics', 'clusters', 'descriptives'])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from mixedwai.errors import MixedWAIWarning
+from mixedwai.quant.clustering import ClusterResult, cluster_trajectories
+from mixedwai.quant.outcomes import (
+    CrosstabResult,
+    characteristics_by_pattern,
+    outcome_by_attribute,
+    outcome_crosstab,
+    score_outcome_tests,
+    time_to_outcome,
+)
+from mixedwai.quant.scoring import score_wai
+
+__all__ = ["QuantAnalysis", "analyse_quant", "default_attributes"]
+
+#: Case-table columns that are not client attributes.
+NON_ATTRIBUTES = {"case_id", "es_id", "days_to_job", "interviewed", "notes", "comment"}
+
+
+@dataclass(frozen=True)
+class QuantAnalysis:
+    """Everything the quantitative strand computed, with the options used.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        :func:`~mixedwai.score_wai` output.
+    clusters : ClusterResult
+    cases : pandas.DataFrame or None
+    crosstab : CrosstabResult or None
+        Pattern × outcome (``None`` without a cases table).
+    score_tests, descriptives, characteristics, time_to_outcome : pandas.DataFrame or None
+    warnings : list of str
+        Warnings raised while computing (e.g. small expected counts), in order.
+    """
+
+    scores: pd.DataFrame
+    clusters: ClusterResult
+    cases: pd.DataFrame | None = None
+    outcome: str = "job"
+    crosstab: CrosstabResult | None = None
+    score_tests: pd.DataFrame | None = None
+    descriptives: pd.DataFrame | None = None
+    characteristics: pd.DataFrame | None = None
+    time_to_outcome: pd.DataFrame | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every output table by file stem (``clusters`` → ``clusters.csv``)."""
+        c = self.clusters
+        out: dict[str, pd.DataFrame] = {
+            "clusters": c.to_frame(),
+            "profile": c.profile.reset_index(),
+            "schedule": c.schedule,
+            "k_selection": c.k_selection,
+            "excluded": c.excluded,
+            "scores": self.scores,
+        }
+        if self.crosstab is not None:
+            out["outcomes"] = self.crosstab.to_frame()
+            out["outcome_test"] = self.crosstab_test_frame()
+        for name in ("score_tests", "descriptives", "characteristics", "time_to_outcome"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value.reset_index() if _has_named_index(value) else value
+        return out
+
+    def crosstab_test_frame(self) -> pd.DataFrame:
+        """The exact test of pattern × outcome as a one-row table."""
+        x = self.crosstab
+        if x is None:
+            return pd.DataFrame()
+        return pd.DataFrame([{
+            "test": "Freeman-Halton exact test",
+            "p_value": x.test.p_value,
+            "method": x.test.method,
+            "cramers_v": x.cramers_v,
+            "min_expected": x.min_expected,
+            "warning": x.warning or "",
+        }])
+
+    def figures(self) -> dict[str, bytes]:
+        """``trajectories.png`` and ``dendrogram.png`` as PNG bytes."""
+        import io
+
+        from mixedwai.quant.plots import plot_dendrogram, plot_trajectories
+
+        pngs = {}
+        for name, fig in (
+            ("trajectories", plot_trajectories(self.clusters.profile)),
+            ("dendrogram", plot_dendrogram(self.clusters.tree.linkage, k=self.clusters.k)),
+        ):
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
+            pngs[name] = buffer.getvalue()
+        return pngs
+
+
+def _has_named_index(frame: pd.DataFrame) -> bool:
+    return any(name is not None for name in frame.index.names)
+
+
+def default_attributes(cases: pd.DataFrame, outcome: str = "job") -> list[str]:
+    """Client attributes for Table 1/3: every case column but ids, outcome and days.
+
+    Examples
+    --------
+    >>> import mixedwai as mw
+    >>> default_attributes(mw.read_cases("sample_corpus/cases.csv"))
+    ['diagnosis', 'time_out_of_work', 'benefits', 'age', 'sex']
+    """
+    return [c for c in cases.columns if c not in NON_ATTRIBUTES and c != outcome]
+
+
+def analyse_quant(
+    sessions: pd.DataFrame,
+    cases: pd.DataFrame | None = None,
+    *,
+    instrument: str = "wai-s-es",
+    outcome: str = "job",
+    days: str = "days_to_job",
+    attributes: list[str] | None = None,
+    scores: pd.DataFrame | None = None,
+    **cluster_options: Any,
+) -> QuantAnalysis:
+    """Score, cluster and relate patterns to the outcome.
+
+    Parameters
+    ----------
+    sessions : pandas.DataFrame
+        :func:`~mixedwai.read_sessions` output.
+    cases : pandas.DataFrame, optional
+        :func:`~mixedwai.read_cases` output; without it, no outcome tables.
+    instrument : str, default="wai-s-es"
+    outcome, days : str
+        Column names in ``cases``.
+    attributes : list of str, optional
+        Client attributes for Table 1 and Table 3 (default:
+        :func:`default_attributes`).
+    scores : pandas.DataFrame, optional
+        :func:`~mixedwai.score_wai` output when already computed (``sessions`` is
+        then not scored again).
+    **cluster_options
+        Passed to :func:`~mixedwai.cluster_trajectories` (``k``, ``scores``,
+        ``n_sessions``, ``min_share``, ``max_k``, ``n_boot``, ``random_state`` ...).
+
+    Returns
+    -------
+    QuantAnalysis
+    """
+    caught: list[str] = []
+    with warnings.catch_warnings(record=True) as records:
+        warnings.simplefilter("always", MixedWAIWarning)
+        if scores is None:
+            scores = score_wai(sessions, instrument=instrument)
+        clusters = cluster_trajectories(scores, **cluster_options)
+        crosstab = score_tests = descriptives = characteristics = times = None
+        if cases is not None:
+            clustered = clusters.matrix.index
+            in_cases = cases.loc[cases.index.intersection(clustered)]
+            crosstab = outcome_crosstab(clusters.labels["abbrev"], cases[outcome])
+            score_tests = score_outcome_tests(clusters.matrix, cases[outcome])
+            attrs = default_attributes(cases, outcome) if attributes is None else attributes
+            categorical = [a for a in attrs if not pd.api.types.is_numeric_dtype(
+                pd.to_numeric(in_cases[a], errors="coerce").dropna())
+                or in_cases[a].nunique() <= 6]
+            descriptives = outcome_by_attribute(in_cases, categorical, outcome=outcome) \
+                if categorical else None
+            characteristics = characteristics_by_pattern(in_cases, clusters.labels["abbrev"],
+                                                         attrs) if attrs else None
+            with contextlib.suppress(KeyError):
+                times = time_to_outcome(in_cases, outcome=outcome, days=days)
+    for record in records:
+        if issubclass(record.category, MixedWAIWarning):
+            caught.append(str(record.message))
+        else:
+            warnings.warn_explicit(record.message, record.category, record.filename,
+                                   record.lineno)
+    return QuantAnalysis(
+        scores=scores, clusters=clusters, cases=cases, outcome=outcome, crosstab=crosstab,
+        score_tests=score_tests, descriptives=descriptives, characteristics=characteristics,
+        time_to_outcome=times, warnings=caught,
+    )
