@@ -1,0 +1,123 @@
+"""``mixedwai code`` and ``mixedwai codebook``: the qualitative strand from the command line.
+
+Commands stay thin: they parse options, call library functions, write their
+outputs through :func:`mixedwai.io.staged_output` (a failing run leaves no
+partial file) and print a short summary.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from mixedwai.cli._common import console, print_written
+
+__all__ = ["codebook_app", "register"]
+
+#: ``mixedwai codebook ...``: commands on codebook files.
+codebook_app = typer.Typer(
+    name="codebook",
+    help="Check codebooks (and, with the themes module, promote inductive themes).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _speakers(values: list[str] | None) -> list[str] | None:
+    """``--speakers ES --speakers client`` or ``--speakers ES,client`` -> list (None = default)."""
+    if not values:
+        return None
+    names = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    return names or None
+
+
+def code(
+    transcripts: Path = typer.Argument(
+        ..., help="A transcript file (.txt, .md, .docx, .vtt) or a folder of them."
+    ),
+    codebook: str = typer.Option(
+        ..., "--codebook", help="Codebook YAML file, or a shipped name such as ross2008-en."
+    ),
+    out: Path = typer.Option(..., "--out", help="Output folder."),
+    unit: str | None = typer.Option(
+        None, "--unit", help="sentence | turn | paragraph (default: the codebook's unit)."
+    ),
+    speakers: list[str] | None = typer.Option(
+        None,
+        "--speakers",
+        help="Whose speech to code: roles (ES, interviewer, client) or labels; repeat the option "
+        "or separate with commas; 'all' for everyone (default: the codebook's speakers).",
+    ),
+) -> None:
+    """Code transcripts with a codebook's rules.
+
+    Writes codings.csv (one row per segment and code), code_matrix.csv (codes x cases,
+    number of coded segments) and code_frequencies.csv (per code and category).
+    """
+    from mixedwai.io import staged_output, write_csv
+    from mixedwai.qual.codebook import load_codebook
+    from mixedwai.qual.coding import code_corpus
+    from mixedwai.qual.retrieval import code_frequencies, code_matrix
+    from mixedwai.qual.transcripts import load_corpus
+
+    book = load_codebook(codebook)
+    corpus = load_corpus(transcripts)
+    documents = list(corpus)
+    codings = code_corpus(
+        documents, book, unit=unit, speakers=_speakers(speakers), progress=len(documents) > 5
+    )
+    matrix = code_matrix(codings, codebook=book)
+    frequencies = code_frequencies(codings, book)
+    with staged_output(out) as stage:
+        write_csv(codings, stage.path("codings.csv"))
+        write_csv(matrix, stage.path("code_matrix.csv"), index=True)
+        write_csv(frequencies, stage.path("code_frequencies.csv"))
+        written = stage.written()
+
+    attrs = codings.attrs
+    shown = console()
+    shown.print(
+        f"Coded {len(documents)} transcript(s) with {book.name!r} by {attrs['unit']}: "
+        f"{attrs['segments_coded']} segment(s) coded, "
+        f"{attrs['segments_excluded_by_speaker']} excluded by speaker "
+        f"(speakers: {', '.join(attrs['speakers']) if attrs['speakers'] else 'everyone'}); "
+        f"{attrs['segments_with_codes']} segment(s) with at least one code, "
+        f"{len(codings)} coding(s)."
+    )
+    top = frequencies[frequencies["level"] == "code"].sort_values(
+        "n_segments", ascending=False, kind="mergesort"
+    ).head(5)
+    top = top[top["n_segments"] > 0]
+    if len(top):
+        shown.print(
+            "Most coded: "
+            + ", ".join(f"{r.code_id} ({r.n_segments})" for r in top.itertuples(index=False))
+        )
+    print_written(written)
+
+
+@codebook_app.command("check")
+def codebook_check(
+    file: str = typer.Argument(..., help="Codebook YAML file, or a shipped name."),
+) -> None:
+    """Validate a codebook and print its tree with the number of rules per code."""
+    from mixedwai.qual.codebook import codebook_tree, load_codebook
+
+    book = load_codebook(file)
+    shown = console()
+    shown.print(codebook_tree(book), markup=False)
+    n_codes = len(list(book.iter_codes()))
+    shown.print(f"OK: {len(book.categories)} categories, {n_codes} codes.")
+
+
+# -- Inductive themes -----------------------------------------------------------------
+# `mixedwai themes` (a top-level command) and `mixedwai codebook promote` (a command of
+# `codebook_app`) belong here, next to the coding commands; `register` below wires them.
+
+
+def register(app: typer.Typer) -> None:
+    """Add the qualitative commands to the ``mixedwai`` application."""
+    app.command("code")(code)
+    app.add_typer(codebook_app, name="codebook")
