@@ -224,5 +224,7 @@ def load_study_config(path: str | Path) -> StudyConfig:
         if getattr(config, key) is not None and not getattr(config, key).exists()
     ]
     if missing:
-        raise StudyConfigError(f"{yaml_path}: files named in the study do not exist:\n" + "\n".join(missing))
+        raise StudyConfigError(
+            f"{yaml_path}: files named in the study do not exist:\n" + "\n".join(missing)
+        )
     return config

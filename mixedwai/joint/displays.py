@@ -202,7 +202,8 @@ def statistics_by_themes(
     notes = [
         "Counts are interviewed cases of the pattern in whose interview the theme was coded at "
         "least once, over the pattern's interviewed cases.",
-        f"Outcome: {study.outcome_label}; its rate is over the pattern's cases with a known outcome.",
+        f"Outcome: {study.outcome_label}; its rate is over the pattern's cases with a known "
+        "outcome.",
         "Mean WAI is the mean of the cases' mean scores over the first "
         f"{study.n_sessions} sessions; SD is the standard deviation of those case means.",
     ]

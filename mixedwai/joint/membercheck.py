@@ -74,7 +74,8 @@ def member_check_document(
         if case_id not in interviewed.index:
             known = ", ".join(interviewed.index[:20])
             raise DataValueError(
-                f"member check: case {case_id!r} has no linked interview; interviewed cases: {known}"
+                f"member check: case {case_id!r} has no linked interview; "
+                f"interviewed cases: {known}"
             )
         cases = [case_id]
         title = f"Summary for your review: interview about {display_case_id(case_id)}"

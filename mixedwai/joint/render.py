@@ -16,6 +16,7 @@ properties and ZIP timestamps are fixed).
 from __future__ import annotations
 
 import base64
+import datetime
 import html
 import io
 import zipfile
@@ -311,8 +312,6 @@ def _add_docx_table(document: object, block: Table) -> None:
 
 def render_docx(document: Document, *, author: str = "mixedwai") -> bytes:
     """A whole document as Word (.docx) bytes; deterministic for a given document."""
-    import datetime
-
     import docx
     from docx.shared import Inches
 
@@ -365,9 +364,8 @@ def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
             clean = frame.map(lambda v: " → ".join(f"{x:.2f}" for x in v)
                               if _is_trajectory(v) else v)
             clean.to_excel(writer, sheet_name=name[:31], index=False)
-        for sheet in writer.book.worksheets:
-            pass
-        writer.book.properties.created = writer.book.properties.modified = None
+        fixed = datetime.datetime(*_FIXED_DATE)
+        writer.book.properties.created = writer.book.properties.modified = fixed
     return _fix_zip_times(buffer.getvalue())
 
 

@@ -140,8 +140,9 @@ def analyse_study(
             cases = read_cases(config.cases, case_col=cols.case_id, outcome=cols.outcome,
                                days_col=cols.days_to_outcome)
             corpus = codebook = None
+            from mixedwai.qual.codebook import load_codebook
+
             if config.transcripts is not None:
-                from mixedwai.qual.codebook import load_codebook
                 from mixedwai.qual.transcripts import load_corpus
 
                 corpus = load_corpus(config.transcripts, case_pattern=config.qual.case_pattern,
@@ -169,7 +170,12 @@ def analyse_study(
             if corpus is not None and codebook is not None:
                 from mixedwai.qual.coding import code_corpus
 
-                codings = code_corpus(corpus, codebook, unit=config.qual.unit,
+                books: Codebook | dict[str, Codebook] = codebook
+                if config.qual.codebooks:
+                    books = {codebook.language: codebook}
+                    books.update({lang: load_codebook(name)
+                                  for lang, name in config.qual.codebooks.items()})
+                codings = code_corpus(corpus, books, unit=config.qual.unit,
                                       speakers=config.qual.speakers)
         with timer.stage("displays"):
             linked = link_study(

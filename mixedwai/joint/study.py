@@ -222,7 +222,9 @@ def link_study(
 
     linked_docs = {d for ds in docs_by_case.values() for d in ds}
     if codings is None:
-        codings = pd.DataFrame(columns=["doc_id", "case_id", "segment_id", "code_id", "category_id"])
+        codings = pd.DataFrame(
+            columns=["doc_id", "case_id", "segment_id", "code_id", "category_id"]
+        )
     kept = codings[codings["doc_id"].isin(linked_docs)].reset_index(drop=True)
 
     code_ids = _code_order(codebook, kept)

@@ -1,0 +1,96 @@
+"""``mixedwai cluster``: the quantitative strand from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from mixedwai.cli._common import console, print_written
+
+__all__ = ["register"]
+
+
+def _parse_k(value: str) -> str | int:
+    from mixedwai.errors import OptionError
+
+    if value == "auto":
+        return "auto"
+    try:
+        k = int(value)
+    except ValueError:
+        raise OptionError(f"--k = {value!r} is not allowed; expected 'auto' or an integer >= 2") \
+            from None
+    if k < 2:
+        raise OptionError(f"--k = {value!r} is not allowed; expected 'auto' or an integer >= 2")
+    return k
+
+
+def cluster(
+    sessions: Path = typer.Argument(..., help="Sessions table (CSV, XLSX or SAV), one row per "
+                                    "case and session."),
+    out: Path = typer.Option(..., "--out", help="Output folder."),
+    cases: Path | None = typer.Option(None, "--cases", help="Cases table with the outcome."),
+    k: str = typer.Option("auto", "--k", help="Number of clusters: 'auto' or an integer."),
+    scores: str = typer.Option("direct", "--scores", help="direct | deviation"),
+    n_sessions: int = typer.Option(3, "--sessions", help="Sessions per trajectory."),
+    min_share: float = typer.Option(0.10, "--min-share",
+                                    help="Smallest admissible cluster share for k='auto'."),
+    max_k: int = typer.Option(6, "--max-k", help="Largest k considered."),
+    instrument: str = typer.Option("wai-s-es", "--instrument",
+                                   help="Shipped instrument name or a YAML file."),
+    outcome: str = typer.Option("job", "--outcome", help="Outcome column of the cases table."),
+    n_boot: int = typer.Option(100, "--n-boot", help="Bootstrap resamples for stability."),
+    seed: int = typer.Option(0, "--seed", help="Random seed (bootstrap, Monte Carlo)."),
+    refine: str | None = typer.Option(None, "--refine",
+                                      help="'kmeans': refine the Ward partition with k-means."),
+) -> None:
+    """Score the WAI, cluster the trajectories with Ward's method, relate patterns to the outcome.
+
+    Writes clusters.csv, profile.csv, schedule.csv, k_selection.csv, excluded.csv, scores.csv, and
+    with --cases outcomes.csv, outcome_test.csv, score_tests.csv, descriptives.csv,
+    characteristics.csv, time_to_outcome.csv; plus trajectories.png and dendrogram.png.
+    """
+    from mixedwai._validation import check_choice
+    from mixedwai.io import staged_output, write_bytes, write_csv
+    from mixedwai.quant.data import read_cases, read_sessions
+    from mixedwai.quant.study import analyse_quant
+
+    check_choice("--scores", scores, ["direct", "deviation"])
+    if refine is not None:
+        check_choice("--refine", refine, ["kmeans"])
+    parsed_k = _parse_k(k)
+    table = read_sessions(sessions, instrument=instrument)
+    case_table = read_cases(cases, outcome=outcome) if cases is not None else None
+    options = {"k": parsed_k, "scores": scores, "n_sessions": n_sessions,
+               "min_share": min_share, "max_k": max_k, "n_boot": n_boot, "random_state": seed}
+    if refine is not None:
+        options["refine"] = refine
+    with console().status("Clustering trajectories ..."):
+        analysis = analyse_quant(table, case_table, instrument=instrument, outcome=outcome,
+                                 **options)
+    with staged_output(out) as stage:
+        for name, frame in analysis.tables().items():
+            write_csv(frame, stage.path(f"{name}.csv"))
+        for name, png in analysis.figures().items():
+            write_bytes(png, stage.path(f"{name}.png"))
+        written = stage.written()
+
+    result = analysis.clusters
+    out_console = console()
+    out_console.print(f"[bold]{result.matrix.shape[0]} cases clustered[/bold], "
+                      f"{len(result.excluded)} excluded (see excluded.csv).")
+    out_console.print(result.k_reason)
+    for cluster, row in result.profile.iterrows():
+        out_console.print(f"  {cluster}. {row['pattern']} ({row['abbrev']}): n = {row['n']} "
+                          f"({row['pct']:.1f} %), mean {row['mean']:.2f} (SD {row['sd']:.2f})")
+    if analysis.crosstab is not None:
+        out_console.print(analysis.crosstab.summary())
+    for message in analysis.warnings:
+        out_console.print(f"[yellow]warning:[/yellow] {message}")
+    print_written(written)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the quantitative commands to ``app``."""
+    app.command("cluster")(cluster)

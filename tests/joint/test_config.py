@@ -1,0 +1,52 @@
+"""study.yaml validation."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mixedwai.errors import StudyConfigError
+from mixedwai.joint.config import load_study_config
+
+
+def test_sample_folder_and_its_yaml_give_the_same_configuration() -> None:
+    assert load_study_config("sample_corpus") == load_study_config("sample_corpus/study.yaml")
+
+
+def test_folder_without_yaml_uses_the_conventional_file_names(tmp_path: Path) -> None:
+    for name in ("sessions.csv", "cases.csv"):
+        shutil.copy(Path("sample_corpus") / name, tmp_path / name)
+    config = load_study_config(tmp_path)
+    assert config.sessions == tmp_path / "sessions.csv"
+    assert config.transcripts is None
+    assert config.quant.k == "auto"
+
+
+def test_unknown_key_and_bad_value_are_named(tmp_path: Path) -> None:
+    for name in ("sessions.csv", "cases.csv"):
+        shutil.copy(Path("sample_corpus") / name, tmp_path / name)
+    (tmp_path / "study.yaml").write_text("quant:\n  k: one\n  min_shares: 0.2\n")
+    with pytest.raises(StudyConfigError) as info:
+        load_study_config(tmp_path)
+    message = str(info.value)
+    assert "quant.k = 'one'" in message
+    assert "quant.min_shares" in message
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "study.yaml").write_text("sessions: s.csv\ncases: c.csv\n")
+    with pytest.raises(StudyConfigError, match="s.csv"):
+        load_study_config(tmp_path / "study.yaml")
+
+
+def test_missing_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(StudyConfigError, match="no such study"):
+        load_study_config(tmp_path / "nothing")
+
+
+def test_yaml_python_tags_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "study.yaml").write_text("name: !!python/object/apply:os.system ['echo hi']\n")
+    with pytest.raises(StudyConfigError, match="not valid YAML"):
+        load_study_config(tmp_path)

@@ -1,0 +1,78 @@
+"""The whole-study command on the sample corpus."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+import pandas as pd
+import pytest
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from mixedwai.cli import main
+
+    out = tmp_path_factory.mktemp("report")
+    assert main(["run", "sample_corpus", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
+def test_run_writes_tables_figures_and_reports(report_dir: Path) -> None:
+    for name in ("report.html", "report.docx", "report.md", "tables/clusters.csv",
+                 "tables/profile.csv", "tables/k_selection.csv", "tables/codings.csv",
+                 "displays/statistics_by_themes.csv", "displays/case_ordered.csv",
+                 "displays/joint_displays.xlsx", "figures/trajectories.png"):
+        assert (report_dir / name).is_file(), name
+    assert len(list((report_dir / "member_checks").glob("*.docx"))) == 17
+    assert not [p for p in report_dir.rglob("*") if ".mixedwai-stage" in str(p)]
+
+
+def test_report_states_parameters_and_versions(report_dir: Path) -> None:
+    import mixedwai
+
+    page = (report_dir / "report.html").read_text(encoding="utf-8")
+    for needle in ("mixedwai version", mixedwai.__version__, "quant.min_share", "DIRECT",
+                   "codebook version", "Exclusions"):
+        assert needle in page
+
+
+def test_docx_report_holds_the_expected_tables(report_dir: Path) -> None:
+    word = docx.Document(str(report_dir / "report.docx"))
+    headers = [[c.text for c in t.rows[0].cells] for t in word.tables]
+    assert any(h[:2] == ["Pattern", "n (%)"] for h in headers)
+    assert any(h[0] == "Case" for h in headers)
+    assert any(h == ["parameter", "value"] for h in headers)
+
+
+def test_clusters_csv_matches_the_published_sizes(report_dir: Path) -> None:
+    clusters = pd.read_csv(report_dir / "tables/clusters.csv")
+    assert clusters["pattern"].value_counts().sort_values().tolist() == [3, 5, 10]
+
+
+def test_member_check_is_a_word_file_with_quotes(report_dir: Path) -> None:
+    word = docx.Document(io.BytesIO((report_dir / "member_checks" / "ES11_C4.docx").read_bytes()))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "ES#11_C4" in text and "“" in text
+
+
+def test_run_is_byte_for_byte_reproducible(report_dir: Path, tmp_path: Path) -> None:
+    from mixedwai.cli import main
+
+    again = tmp_path / "again"
+    assert main(["run", "sample_corpus", "--out", str(again), "--quiet"]) == 0
+    for name in ("report.html", "report.docx", "tables/clusters.csv", "displays/case_ordered.csv",
+                 "figures/trajectories.png"):
+        assert (again / name).read_bytes() == (report_dir / name).read_bytes(), name
+
+
+def test_bad_study_exits_non_zero_without_traceback_or_files(tmp_path: Path, capsys) -> None:
+    from mixedwai.cli import main
+
+    out = tmp_path / "out"
+    (tmp_path / "study.yaml").write_text("sessions: missing.csv\ncases: missing.csv\n")
+    assert main(["run", str(tmp_path / "study.yaml"), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "missing.csv" in err and "Traceback" not in err
+    assert not out.exists()
