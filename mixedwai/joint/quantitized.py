@@ -151,8 +151,8 @@ def quantitized_themes(
     notes = [
         f"Exact tests on {len(cases)} interviewed cases; {n_tested} themes tested, so "
         "Holm-adjusted p-values are given beside the raw ones. With samples this small these "
-        "tests have little power and none of them licenses a claim of association; read them as descriptions of "
-        "where themes concentrate.",
+        "tests have little power and none of them licenses a claim of association; read them "
+        "as descriptions of where themes concentrate.",
         f"Outcome: {study.outcome_label}.",
     ]
     return JointDisplay(
