@@ -196,7 +196,7 @@ def test_cooccurrence_bad_level_is_an_option_error(codings):
 
 
 def _quote_codings() -> pd.DataFrame:
-    words = "one two three four five six seven eight nine ten eleven twelve".split()
+    words = [f"w{i}" for i in range(12)]
     rows = [
         # doc, case, segment, start, n_words, matched
         ("d1", "ES11_C4", "d1:s1", 0, 12, "trust"),
