@@ -445,7 +445,8 @@ def read_cases(
     pandas.DataFrame
         Indexed by canonical ``case_id`` (input order kept): the ``outcome``
         column as nullable booleans, ``days_col`` as float, every other column
-        (diagnosis, benefits, age ...) unchanged. ``attrs["source"]`` is the file
+        (diagnosis, benefits, age ...) as read, except that a text column whose
+        every non-blank cell is a number (``age`` in a CSV) becomes a float column. ``attrs["source"]`` is the file
         name and ``attrs["outcome"]`` the outcome column.
 
     Raises
@@ -512,6 +513,13 @@ def read_cases(
         _raise_listed(DataValueError,
                       f"{src}: {days_column} must be a number of days >= 0 or blank", problems)
         out[days_column] = numbers.to_numpy()
+    skip = {cols.get("outcome"), days_column}
+    for column in out.columns:
+        if column in skip or pd.api.types.is_numeric_dtype(out[column].dtype):
+            continue
+        numbers, bad = _to_numbers(out[column])
+        if not bad.any() and numbers.notna().any():
+            out[column] = numbers.to_numpy()
     out.index = pd.Index(case_ids.astype(object).to_list(), name="case_id", dtype=object)
     out.attrs["source"] = src
     if outcome is not None:
