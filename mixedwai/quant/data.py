@@ -387,7 +387,7 @@ def parse_outcome(
     Traceback (most recent call last):
     ...
     mixedwai.errors.OutcomeValueError: cases.csv: job must be a yes/no value (1 found):
-      - cases.csv row 3 (case ES3_C2): job = 'maybe' is not one of 1/0, yes/no, true/false, oui/non, y/n, o/n, vrai/faux (blank = missing)
+      - cases.csv row 3 (case ES3_C2): job = 'maybe' is not one of 1/0, yes/no, ...
     """
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
     if case_ids is None and isinstance(values, pd.Series) and not isinstance(
@@ -446,8 +446,9 @@ def read_cases(
         Indexed by canonical ``case_id`` (input order kept): the ``outcome``
         column as nullable booleans, ``days_col`` as float, every other column
         (diagnosis, benefits, age ...) as read, except that a text column whose
-        every non-blank cell is a number (``age`` in a CSV) becomes a float column. ``attrs["source"]`` is the file
-        name and ``attrs["outcome"]`` the outcome column.
+        every non-blank cell is a number (``age`` in a CSV) becomes a float
+        column. ``attrs["source"]`` is the file name and ``attrs["outcome"]``
+        the outcome column.
 
     Raises
     ------

@@ -25,7 +25,7 @@ import re
 import string
 from collections.abc import Mapping
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -302,7 +302,9 @@ def cross_reference_problems(inst: Instrument) -> list[tuple[Loc, str]]:
 
     for pos, item in enumerate(inst.global_only):
         if item not in item_set:
-            problems.append((("global_only", pos), f"item {item} is not one of the items ({shown})"))
+            problems.append(
+                (("global_only", pos), f"item {item} is not one of the items ({shown})")
+            )
         elif item in owner:
             problems.append(
                 (("global_only", pos),
@@ -383,7 +385,7 @@ def load_instrument(
     >>> load_instrument("wai-long")
     Traceback (most recent call last):
     ...
-    mixedwai.errors.InstrumentError: unknown instrument 'wai-long'; shipped instruments: wai-s, wai-s-es, wai-sr; or give the path of a YAML file
+    mixedwai.errors.InstrumentError: unknown instrument 'wai-long'; shipped instruments: ...
     """
     if isinstance(spec, Instrument):
         return spec
@@ -409,7 +411,7 @@ def load_instrument(
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_shipped(name: str) -> Instrument:
     folder = resources.files("mixedwai") / "data" / "instruments"
     for suffix in (".yaml", ".yml"):
