@@ -391,8 +391,15 @@ class Corpus:
         self._transcripts: tuple[Transcript, ...] = tuple(items)
         self._index = index
         self.errors: list[tuple[str, str]] = list(errors)
-        self.notes: list[str] = list(notes) + [
-            f"{t.doc_id}: {note}" for t in items for note in t.notes
+        #: Notes that belong to no single transcript.
+        self.corpus_notes: list[str] = list(notes)
+
+    @property
+    def notes(self) -> list[str]:
+        """Corpus notes, then each transcript's notes prefixed by its ``doc_id``
+        (e.g. ``"es1_c2: not valid UTF-8; decoded as Windows-1252 ..."``)."""
+        return self.corpus_notes + [
+            f"{t.doc_id}: {note}" for t in self._transcripts for note in t.notes
         ]
 
     @property
