@@ -76,7 +76,7 @@ class Scale(BaseModel):
 
     min: StrictInt
     max: StrictInt
-    labels: dict[StrictInt, str] | None = None
+    labels: dict[int, str] | None = None
 
     def __str__(self) -> str:
         return f"{self.min}..{self.max}"
