@@ -317,8 +317,14 @@ class Transcript(BaseModel):
 
     @property
     def preamble(self) -> str:
-        """Text before the first turn (a title, a header), kept in ``text`` but no turn."""
-        return self.text[: self.turns[0].start] if self.turns else self.text
+        """Text before the line where the first turn starts (a title, a header).
+
+        It is kept in ``text`` but belongs to no turn. (When a label stands alone on
+        the line above its speech, that label line is part of the preamble.)
+        """
+        if not self.turns:
+            return self.text
+        return self.text[: self.text.rfind("\n", 0, self.turns[0].start) + 1]
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False):
         """Copy (pydantic); cached segments are dropped, as ``update`` may change the text."""

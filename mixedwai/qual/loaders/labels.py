@@ -25,20 +25,24 @@ fine`` or ``Note: call back`` inside a turn must not. A candidate is accepted wh
 1. it is a declared speaker (front matter / document property ``speakers:`` or
    the ``speakers=`` argument), a built-in role alias (:data:`ROLE_ALIASES`, e.g.
    ``Interviewer 2``, ``Q``, ``Conseillère``) or a generic label (``Speaker 3``,
-   ``Participant``, ``P12``); or
-2. it is not a word that introduces notes rather than speech (:data:`NOT_SPEAKERS`:
-   ``Note``, ``Date``, ``[inaudible]`` ...) and either
-   a. it carries a structural mark: a time stamp, or Markdown/Word bold with the
-      colon; or
-   b. it opens a line at least twice in the file, and, for a plain ``Label:``,
-      each of its words starts with a capital or a digit (particles such as
-      ``de``, ``van``, ``of`` excepted), so ``He said:`` never qualifies.
-3. When no line of the file passes these rules, every candidate of rule 2's
-   shape that is not in :data:`NOT_SPEAKERS` is accepted (a short exchange in which
-   each person speaks once).
+   ``Participant``, ``P12``); otherwise, provided it is not a word that introduces
+   notes rather than speech (:data:`NOT_SPEAKERS`: ``Note``, ``Date``,
+   ``[inaudible]`` ...),
+2. it carries a structural mark: a time stamp, or Markdown/Word bold with the
+   colon; or
+3. it opens a line at least twice in the file, and, for a plain ``Label:``, each
+   of its words starts with a capital or a digit (particles such as ``de``,
+   ``van``, ``of`` excepted), so ``He said:`` never qualifies; or
+4. no speaker is declared and it is a plain title-case label (``His Mother:``)
+   that occurs once. When speakers *are* declared the set is taken as known:
+   a one-off title-case label then stays speech of the turn above.
+5. When no line of the file passes these rules, every candidate shaped like a
+   label that is not in :data:`NOT_SPEAKERS` is accepted.
 
-Labels that look like speakers but are refused by rule 2b (they occur once) are
-reported in the transcript's notes, so a one-off speaker can be declared.
+Bracketed labels and bold labels without a colon must recur (rule 3), as
+brackets also mark redactions (``[Name] was there``) and bold marks emphasis.
+One-off labels are reported in the transcript's notes, whether accepted (rule 4)
+or refused, so they can be checked and declared.
 
 Examples
 --------
@@ -419,7 +423,7 @@ def parse_line(line: str) -> LabelCandidate | None:
 
 def accept_labels(
     candidates: Sequence[LabelCandidate | None], declared: Mapping[str, str]
-) -> tuple[list[bool], list[int]]:
+) -> tuple[list[bool], list[int], list[int]]:
     """Decide which candidates open a turn (rules in the module notes).
 
     Parameters
@@ -434,22 +438,34 @@ def accept_labels(
     accepted : list of bool
         One per line.
     refused : list of int
-        Indexes of lines whose label looks like a speaker's (title case, not a
-        note word) but occurs once, for the transcript's notes.
+        Lines whose label looks like a speaker's but occurs once and was refused
+        (speakers are declared): for the transcript's notes.
+    single : list of int
+        Lines whose label occurs once and was accepted by rule 4: for the notes.
+
+    Examples
+    --------
+    >>> lines = [parse_line(x) for x in ["I: Who?", "Ann: Me.", "He said: no.", "I: Ok."]]
+    >>> accept_labels(lines, {})
+    ([True, True, False, True], [], [1])
+    >>> accept_labels(lines, {"Bob": "ES"})
+    ([True, False, False, True], [1], [])
     """
     declared_keys = {label_key(k) for k in declared}
+    strict = bool(declared_keys)
     counts = Counter(label_key(c.label) for c in candidates if c is not None)
     accepted: list[bool] = []
     shaped: list[bool] = []
-    for candidate in candidates:
+    refused: list[int] = []
+    single: list[int] = []
+    for index, candidate in enumerate(candidates):
         if candidate is None:
             accepted.append(False)
             shaped.append(False)
             continue
         key = label_key(candidate.label)
         alias = alias_key(candidate.label)
-        known = key in declared_keys or alias in ROLE_ALIASES or _GENERIC.fullmatch(alias)
-        if known:
+        if key in declared_keys or alias in ROLE_ALIASES or _GENERIC.fullmatch(alias):
             accepted.append(True)
             shaped.append(True)
             continue
@@ -457,13 +473,18 @@ def accept_labels(
             accepted.append(False)
             shaped.append(False)
             continue
-        shape = candidate.form != "plain" or candidate.strong or _title_case(candidate.label)
+        title = _title_case(candidate.label)
+        shape = candidate.form != "plain" or candidate.strong or title
         shaped.append(shape)
-        accepted.append(candidate.strong or (shape and counts[key] >= 2))
+        if candidate.strong or (shape and counts[key] >= 2):
+            accepted.append(True)
+        elif not strict and candidate.form == "plain" and title:
+            accepted.append(True)
+            single.append(index)
+        else:
+            accepted.append(False)
+            if shape:
+                refused.append(index)
     if not any(accepted):
-        accepted = list(shaped)
-        return accepted, []
-    refused = [
-        i for i, (ok, shape) in enumerate(zip(accepted, shaped, strict=True)) if shape and not ok
-    ]
-    return accepted, refused
+        return list(shaped), [], []
+    return accepted, refused, single

@@ -85,17 +85,24 @@ def assemble_turns(
     notes : list of str
         Labels refused because they occur once; labels with no speech.
     """
-    accepted, refused = accept_labels([line.candidate for line in lines], declared)
+    accepted, refused, single = accept_labels([line.candidate for line in lines], declared)
     notes: list[str] = []
-    seen_refused: set[str] = set()
-    for index in refused:
+    seen: set[str] = set()
+    for index in sorted(refused + single):
         candidate = lines[index].candidate
-        if candidate is not None and candidate.label not in seen_refused:
-            seen_refused.add(candidate.label)
+        if candidate is None or candidate.label in seen:
+            continue
+        seen.add(candidate.label)
+        if index in refused:
             notes.append(
                 f"{unit} {lines[index].number}: '{candidate.label}' looks like a speaker label "
-                "but occurs once and is not declared, so it is kept as speech of the turn "
-                "above; declare it under 'speakers:' if it is a speaker"
+                "but occurs once and is not among the declared speakers, so it is kept as "
+                "speech of the turn above; add it under 'speakers:' if it is a speaker"
+            )
+        else:
+            notes.append(
+                f"{unit} {lines[index].number}: '{candidate.label}' speaks only once; it is "
+                "taken as a speaker (declare 'speakers:' in the metadata to fix the list)"
             )
     starts = [i for i, ok in enumerate(accepted) if ok]
     turns: list[RawTurn] = []

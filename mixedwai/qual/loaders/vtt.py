@@ -175,7 +175,7 @@ def _build(
     candidates: list[LabelCandidate | None] = [
         None if part.speaker is not None else _prefix(part.text) for part in parts
     ]
-    accepted, refused = accept_labels(candidates, declared)
+    accepted, refused, _single = accept_labels(candidates, declared)
     if not any(p.speaker for p in parts) and not any(accepted) and default_speaker:
         parts = [
             _Part(p.start, p.end, default_speaker if i == 0 else None, p.text, p.line)
