@@ -85,7 +85,7 @@ def _as_table(table: object) -> np.ndarray:
     if values.size == 0:
         raise InsufficientDataError("table is empty; expected at least one row and one column")
     bad = [
-        f"cell ({i}, {j}) = {values[i, j]!r}"
+        f"cell ({i}, {j}) = {values[i, j]:g}"
         for i, j in zip(*np.nonzero(~(np.isfinite(values) & (values >= 0)
                                       & (values == np.round(values)))), strict=True)
     ]
