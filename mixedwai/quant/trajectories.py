@@ -247,6 +247,8 @@ def build_trajectories(
         raise DataValueError(
             f"scores = {type(scores).__name__} is not allowed; expected a DataFrame"
         )
+    if isinstance(n_sessions, np.integer):
+        n_sessions = int(n_sessions)
     check_range("n_sessions", n_sessions, low=2, integer=True)
     n_sessions = int(n_sessions)
     src = source_name(scores)
