@@ -34,6 +34,7 @@ import pandas as pd
 from mixedwai._validation import raise_problems, require_columns, source_name
 from mixedwai.errors import DataValueError
 from mixedwai.ids import es_id_of
+from mixedwai.quant.patterns import show
 
 __all__ = ["characteristics_by_pattern", "outcome_by_attribute", "time_to_outcome"]
 
@@ -449,7 +450,7 @@ def time_to_outcome(
     values = pd.to_numeric(cases[days], errors="coerce")
     bad = cases.index[(values.isna() & cases[days].notna()) | (values < 0)]
     raise_problems(DataValueError, f"{src}: {days} must be a number of days >= 0",
-                   [f"case {c}: {days} = {cases.loc[c, days]!r}" for c in bad])
+                   [f"case {c}: {days} = {show(cases.loc[c, days])}" for c in bad])
 
     if by is None:
         groups = [("all", np.ones(len(cases), dtype=bool))]

@@ -50,7 +50,7 @@ from mixedwai.quant.descriptives import (
     time_to_outcome,
 )
 from mixedwai.quant.exact import ExactTestResult, cramers_v, freeman_halton_test
-from mixedwai.quant.patterns import time_columns
+from mixedwai.quant.patterns import show, time_columns
 
 __all__ = [
     "CrosstabResult",
@@ -402,7 +402,7 @@ def score_outcome_tests(matrix: pd.DataFrame, outcome: pd.Series) -> pd.DataFram
         raise DataValueError(f"matrix must be a DataFrame; received {type(matrix).__name__}")
     columns = time_columns(matrix, min_times=1)
     scores = matrix[columns].apply(pd.to_numeric, errors="coerce")
-    bad = [f"case {c}, column {t!r}: {matrix.loc[c, t]!r}"
+    bad = [f"case {c}, column {t!r}: {show(matrix.loc[c, t])}"
            for t in columns for c in matrix.index[scores[t].isna() & matrix[t].notna()]]
     if bad:
         raise DataValueError("scores must be numbers; found " + "; ".join(bad[:25]))

@@ -1,0 +1,210 @@
+"""Tests for mixedwai.quant.descriptives: Table 1, Table 3 and days to outcome."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mixedwai.errors import ColumnError, DataValueError, OutcomeValueError
+from mixedwai.quant.descriptives import (
+    characteristics_by_pattern,
+    natural_key,
+    outcome_by_attribute,
+    time_to_outcome,
+)
+
+
+@pytest.fixture
+def cases() -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    ids = [f"ES{e}_C{c}" for e in (3, 11, 16) for c in range(1, 7)]
+    job = rng.random(18) < 0.65
+    return pd.DataFrame(
+        {
+            "es_id": [i.split("_")[0] for i in ids],
+            "job": job,
+            "days_to_job": np.where(job, rng.integers(20, 120, 18), np.nan),
+            "diagnosis": rng.choice(["anxiety", "mood", "psychotic"], 18),
+            "benefits": rng.choice(["none", "short-term", "social assistance"], 18),
+            "age": rng.integers(21, 58, 18).astype(float),
+        },
+        index=pd.Index(ids, name="case_id"),
+    )
+
+
+@pytest.fixture
+def labels(cases) -> pd.Series:
+    return pd.Series(["SHA"] * 5 + ["SLA"] * 10 + ["LDA"] * 3, index=cases.index)
+
+
+# --- outcome_by_attribute ----------------------------------------------------------
+
+
+def test_rates_match_a_pandas_groupby(cases):
+    table = outcome_by_attribute(cases, "diagnosis").set_index("level")
+    grouped = cases.groupby("diagnosis")["job"]
+    for level in grouped.size().index:
+        assert table.loc[level, "n"] == grouped.size()[level]
+        assert table.loc[level, "n_outcome"] == grouped.sum()[level]
+        assert table.loc[level, "pct_outcome"] == pytest.approx(100 * grouped.mean()[level])
+    assert table.loc["total", "n"] == 18
+    assert table.loc["total", "n_outcome"] == cases["job"].sum()
+
+
+def test_list_of_attributes_gives_a_long_frame(cases):
+    table = outcome_by_attribute(cases, ["diagnosis", "benefits"])
+    assert table["attribute"].unique().tolist() == ["diagnosis", "benefits"]
+    assert (table.groupby("attribute")["level"].last() == "total").all()
+
+
+def test_blank_attribute_is_its_own_level_and_blank_outcome_is_counted_apart(cases):
+    cases = cases.astype({"job": object, "diagnosis": object})
+    cases.loc["ES3_C1", "diagnosis"] = None
+    cases.loc["ES3_C2", "job"] = None
+    table = outcome_by_attribute(cases, "diagnosis").set_index("level")
+    assert table.loc["missing", "n"] + table.loc["missing", "n_missing"] == 1
+    assert table.loc["total", "n"] == 17 and table.loc["total", "n_missing"] == 1
+
+
+def test_case_id_column_is_accepted(cases):
+    a = outcome_by_attribute(cases, "benefits")
+    b = outcome_by_attribute(cases.reset_index(), "benefits")
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_missing_attribute_column_is_named(cases):
+    with pytest.raises(ColumnError, match="missing column 'sex'"):
+        outcome_by_attribute(cases, "sex")
+
+
+def test_bad_outcome_value_is_named(cases):
+    cases = cases.astype({"job": object})
+    cases.loc["ES16_C2", "job"] = "perhaps"
+    with pytest.raises(OutcomeValueError, match="case ES16_C2.*'perhaps'"):
+        outcome_by_attribute(cases, "benefits")
+
+
+# --- characteristics_by_pattern --------------------------------------------------------
+
+
+def test_level_counts_match_pandas_crosstab(cases, labels):
+    long = characteristics_by_pattern(cases, labels, ["diagnosis"])
+    rows = long[long["attribute"] == "diagnosis"].set_index(["level", "pattern"])
+    crosstab = pd.crosstab(cases["diagnosis"], labels)
+    for level in crosstab.index:
+        for pattern in crosstab.columns:
+            assert rows.loc[(level, pattern), "n"] == crosstab.loc[level, pattern]
+            size = (labels == pattern).sum()
+            assert rows.loc[(level, pattern), "pct"] == pytest.approx(
+                100 * crosstab.loc[level, pattern] / size
+            )
+
+
+def test_numeric_attribute_mean_and_sd_match_groupby(cases, labels):
+    long = characteristics_by_pattern(cases, labels, ["age"], include_es=False)
+    rows = long.set_index("pattern")
+    grouped = cases["age"].groupby(labels)
+    for pattern in ("SHA", "SLA", "LDA"):
+        assert rows.loc[pattern, "mean"] == pytest.approx(grouped.mean()[pattern])
+        assert rows.loc[pattern, "sd"] == pytest.approx(grouped.std()[pattern])
+    assert rows.loc["total", "mean"] == pytest.approx(cases["age"].mean())
+
+
+def test_es_distribution_comes_first_in_natural_order(cases, labels):
+    long = characteristics_by_pattern(cases.drop(columns="es_id"), labels, ["age"])
+    es_levels = long.loc[long["attribute"] == "es_id", "level"].unique().tolist()
+    assert long["attribute"].iloc[0] == "es_id"
+    assert es_levels == ["ES3", "ES11", "ES16"]
+
+
+def test_patterns_follow_the_order_given(cases, labels):
+    long = characteristics_by_pattern(cases, labels, ["age"], order=["SHA", "SLA", "LDA"])
+    assert long["pattern"].unique().tolist() == ["SHA", "SLA", "LDA", "total"]
+
+
+def test_categorical_option_describes_codes_by_level(cases, labels):
+    cases = cases.assign(code=np.arange(18) % 2)
+    long = characteristics_by_pattern(cases, labels, ["code"], categorical=["code"],
+                                      include_es=False)
+    assert long["level"].unique().tolist() == [0, 1]
+
+
+def test_wide_table_cells(cases, labels):
+    wide = characteristics_by_pattern(cases, labels, ["age", "benefits"],
+                                      order=["SHA", "SLA", "LDA"], wide=True)
+    assert list(wide.columns) == ["SHA", "SLA", "LDA", "total"]
+    assert wide.loc[("n", ""), "SLA"] == "10"
+    n = int(((labels == "LDA") & (cases["benefits"] == "none")).sum())
+    assert wide.loc[("benefits", "none"), "LDA"] == f"{n} ({100 * n / 3:.1f} %)"
+    ages = cases.loc[labels == "SHA", "age"]
+    assert wide.loc[("age", "mean (SD)"), "SHA"] == f"{ages.mean():.1f} ({ages.std():.1f})"
+
+
+def test_labelled_case_missing_from_cases_is_named(cases, labels):
+    with pytest.raises(DataValueError, match="case ES3_C4 is labelled but not in"):
+        characteristics_by_pattern(cases.drop(index="ES3_C4"), labels, ["age"])
+
+
+def test_natural_key_orders_es_ids():
+    assert sorted(["ES21", "ES3", "ES11"], key=natural_key) == ["ES3", "ES11", "ES21"]
+
+
+# --- time_to_outcome -----------------------------------------------------------------
+
+
+def test_days_statistics_among_those_who_reached_the_outcome(cases):
+    table = time_to_outcome(cases)
+    days = cases.loc[cases["job"], "days_to_job"]
+    row = table.loc["all"]
+    assert row["n"] == len(days) == row["n_outcome"]
+    assert row["mean"] == pytest.approx(days.mean())
+    assert row["sd"] == pytest.approx(days.std(ddof=1))
+    assert row["median"] == pytest.approx(days.median())
+    assert (row["min"], row["max"]) == (days.min(), days.max())
+
+
+def test_days_by_pattern_series_match_groupby(cases, labels):
+    table = time_to_outcome(cases, by=labels, order=["SHA", "SLA", "LDA"])
+    reached = cases[cases["job"]]
+    grouped = reached["days_to_job"].groupby(labels[reached.index])
+    assert list(table.index) == ["SHA", "SLA", "LDA", "total"]
+    for pattern in grouped.size().index:
+        assert table.loc[pattern, "mean"] == pytest.approx(grouped.mean()[pattern])
+
+
+def test_days_by_column(cases):
+    table = time_to_outcome(cases, by="benefits")
+    assert table.loc["total", "n_cases"] == 18
+    assert set(table.index) == {*cases["benefits"].unique(), "total"}
+
+
+def test_reached_outcome_without_days_is_counted_apart(cases):
+    first_yes = cases.index[cases["job"]][0]
+    cases.loc[first_yes, "days_to_job"] = np.nan
+    row = time_to_outcome(cases).loc["all"]
+    assert row["n_missing_days"] == 1 and row["n"] == row["n_outcome"] - 1
+
+
+def test_negative_days_are_named(cases):
+    first_yes = cases.index[cases["job"]][0]
+    cases.loc[first_yes, "days_to_job"] = -3
+    with pytest.raises(DataValueError, match=f"case {first_yes}: days_to_job = -3"):
+        time_to_outcome(cases)
+
+
+def test_sample_study_days_to_job(sample_dir):
+    path = sample_dir / "cases.csv"
+    if not path.exists():
+        pytest.skip("sample corpus not built")
+    from mixedwai.quant.data import read_cases
+
+    cases = read_cases(path)
+    clustered = [c for cases_ in (
+        "ES11_C1 ES11_C2 ES11_C4 ES16_C4 ES3_C2",
+        "ES5_C2 ES5_C4 ES16_C1 ES3_C1 ES8_C1 ES8_C3 ES21_C1 ES16_C2 ES3_C4 ES8_C5",
+        "ES5_C1 ES16_C3 ES8_C2") for c in cases_.split()]
+    row = time_to_outcome(cases.loc[clustered]).loc["all"]
+    assert row["n"] == 12
+    assert row["mean"] == pytest.approx(59.25, abs=0.005)
+    assert row["sd"] == pytest.approx(21.01, abs=0.005)
