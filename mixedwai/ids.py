@@ -81,7 +81,12 @@ def find_case_id(text: str, pattern: re.Pattern[str] | str | None = None) -> str
     >>> find_case_id("notes.txt") is None
     True
     """
-    regex = CASE_ID_PATTERN if pattern is None else re.compile(pattern, re.IGNORECASE)
+    if pattern is None:
+        regex = CASE_ID_PATTERN
+    elif isinstance(pattern, re.Pattern):
+        regex = pattern  # compiled: keep the caller's flags (re.compile refuses new ones)
+    else:
+        regex = re.compile(pattern, re.IGNORECASE)
     match = regex.search(text)
     if match is None:
         return None
