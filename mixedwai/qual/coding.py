@@ -250,16 +250,16 @@ def _name_of(codebook: Any) -> str:
 # --------------------------------------------------------------------------- coding
 
 
-def _wanted_speakers(speakers: Any) -> set[str] | None:
-    """Normalise a speaker selection to a set of case-folded names (None = everyone)."""
+def _speaker_list(speakers: Any) -> list[str] | None:
+    """Normalise a speaker selection to a list of names (None = everyone)."""
     if speakers is None:
         return None
     if isinstance(speakers, str):
-        speakers = [s for s in (p.strip() for p in speakers.split(",")) if s]
-    wanted = {str(s).strip().casefold() for s in speakers}
-    if not wanted or "all" in wanted:
+        speakers = speakers.split(",")
+    names = list(dict.fromkeys(str(s).strip() for s in speakers if str(s).strip()))
+    if not names or any(n.casefold() == "all" for n in names):
         return None
-    return wanted
+    return names
 
 
 @dataclass
@@ -405,13 +405,13 @@ def code_corpus(
     >>> codings.attrs["segments_excluded_by_speaker"]
     1
     """
-    from mixedwai.qual.nlp import get_pipeline
 
     transcripts = _as_transcripts(corpus)
     check_range_int("batch_size", batch_size, 1)
     check_range_int("n_process", n_process, 1)
-    if isinstance(codebook, Mapping):
-        books = dict(codebook)
+    is_mapping = isinstance(codebook, Mapping)
+    if is_mapping:
+        books = {str(k).lower(): v for k, v in codebook.items()}
         if not books:
             raise OptionError("codebook: the mapping of languages to codebooks is empty")
     else:
@@ -422,14 +422,15 @@ def code_corpus(
     check_choice("unit", unit, UNITS)
     if speakers is None:
         speakers = getattr(first_book, "speakers", None)
-    wanted = _wanted_speakers(speakers)
+    speaker_names = _speaker_list(speakers)
+    wanted = None if speaker_names is None else {n.casefold() for n in speaker_names}
 
     # Which codebook (language) codes which transcript.
     by_language: dict[str, list[Any]] = {}
     unmatched: list[str] = []
     for transcript in transcripts:
         language = getattr(transcript, "language", None)
-        if len(books) == 1:
+        if not is_mapping or (language is None and len(books) == 1):
             book_language = next(iter(books))
             if language and str(language).lower() != book_language:
                 warnings.warn(
@@ -455,22 +456,21 @@ def code_corpus(
 
     order = {t.doc_id: i for i, t in enumerate(sorted(transcripts, key=lambda t: str(t.doc_id)))}
     reporter, close = _progress(progress, len(transcripts))
-    done = 0
     rows: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
     n_total = n_excluded = n_with_codes = 0
     empty_docs: list[str] = []
     try:
         for language, group in by_language.items():
-            nlp = get_pipeline(language) if language in _pipeline_languages() else None
-            compiled = compile_codebook(books[language], nlp)
+            compiled = compile_codebook(books[language])
             plan = _plan(group, unit, wanted)
             n_total += plan.n_total
             n_excluded += plan.n_excluded
             empty_docs.extend(
-                str(t.doc_id) for t, kept in zip(plan.transcripts, plan.segments, strict=False) if not kept
+                str(t.doc_id)
+                for t, kept in zip(plan.transcripts, plan.segments, strict=True)
+                if not kept
             )
             hits = _run(compiled, plan, batch_size, n_process, reporter)
-            done += len(group)
             n_with_codes += len({(d, s) for d, s, _ in hits})
             code_ids = compiled.code_ids
             category_ids = compiled.category_ids
@@ -503,7 +503,8 @@ def code_corpus(
         from mixedwai.errors import ExclusionWarning
 
         warnings.warn(
-            f"no segment spoken by {sorted(wanted)} in {len(empty_docs)} transcript(s): "
+            f"no segment spoken by {', '.join(speaker_names or [])} in "
+            f"{len(empty_docs)} transcript(s): "
             f"{', '.join(sorted(empty_docs))}; they contribute no coding",
             ExclusionWarning,
             stacklevel=2,
@@ -513,7 +514,7 @@ def code_corpus(
     frame.attrs.update(
         {
             "unit": unit,
-            "speakers": None if wanted is None else sorted(wanted),
+            "speakers": speaker_names,
             "codebook": ", ".join(_name_of(b) for b in books.values()),
             "segments_total": n_total,
             "segments_coded": n_total - n_excluded,
@@ -528,12 +529,6 @@ def code_corpus(
         }
     )
     return frame
-
-
-def _pipeline_languages() -> tuple[str, ...]:
-    from mixedwai.qual.nlp import LANGUAGES
-
-    return LANGUAGES
 
 
 def check_range_int(name: str, value: Any, low: int) -> None:
