@@ -67,6 +67,7 @@ _LAZY = {
     "load_codebook": "mixedwai.qual.codebook",
     "code_corpus": "mixedwai.qual.coding",
     "load_manual_codings": "mixedwai.qual.coding",
+    "merge_codings": "mixedwai.qual.coding",
     "code_matrix": "mixedwai.qual.retrieval",
     "code_frequencies": "mixedwai.qual.retrieval",
     "cooccurrence": "mixedwai.qual.retrieval",
