@@ -88,7 +88,9 @@ class Output:
     kind: str  # "docx", "vtt" or "cp1252"
     labels: dict[str, str] = field(default_factory=lambda: {"I": "Interviewer", "ES": "ES"})
     bold_labels: bool = False  # docx: label in a bold run, else typed as plain text
-    meta_in: str = "subject"  # docx: core property holding the metadata line
+    #: docx: where the metadata goes: "subject", "comments" or "keywords" hold the
+    #: ``case_id: ...; es_id: ...`` line, "subject-id" puts the bare display id in subject.
+    meta_in: str = "comments"
     heading: str | None = None  # docx: a title paragraph before the first turn
     vtt_style: str = "voice"  # vtt: "voice" (<v Name>), "prefix" (Name: text)
     vtt_cue_ids: str = "none"  # vtt: "none", "number" (Zoom) or "uuid" (Teams)
@@ -97,7 +99,7 @@ class Output:
 
 OUTPUTS: tuple[Output, ...] = (
     # --- Word files --------------------------------------------------------------------
-    Output("ES11_C4.txt", "ES11_C4.docx", "docx", bold_labels=True),
+    Output("ES11_C4.txt", "ES11_C4.docx", "docx", bold_labels=True, meta_in="keywords"),
     Output(
         "ES11_C1.txt",
         "es11-c1 transcript.docx",
@@ -114,7 +116,7 @@ OUTPUTS: tuple[Output, ...] = (
         meta_in="comments",
         heading="Interview ES#11_C2 - employment specialist perspective",
     ),
-    Output("ES16_C4.txt", "ES#16_C4.docx", "docx", bold_labels=True, meta_in="subject"),
+    Output("ES16_C4.txt", "ES#16_C4.docx", "docx", bold_labels=True, meta_in="subject-id"),
     Output(
         "ES5_C2.txt",
         "ES05_C02.docx",
@@ -161,6 +163,11 @@ OUTPUTS: tuple[Output, ...] = (
 )
 
 
+def display_id(case_id: str) -> str:
+    """``ES11_C4`` -> ``ES#11_C4`` (the spelling the study prints)."""
+    return case_id.replace("ES", "ES#", 1)
+
+
 # ---------------------------------------------------------------------------------------
 # Parsing the sources
 # ---------------------------------------------------------------------------------------
@@ -201,10 +208,13 @@ def build_docx(source: Source, spec: Output) -> bytes:
     props = document.core_properties
     props.author = "Research team"
     props.last_modified_by = "Research team"
-    props.title = f"Interview {source.case_id.replace('ES', 'ES#', 1)}"
+    props.title = f"Interview {display_id(source.case_id)}"
     props.keywords = "working alliance; supported employment; interview"
     props.category = "transcript"
-    setattr(props, spec.meta_in, source.metadata_line())
+    if spec.meta_in == "subject-id":
+        props.subject = display_id(source.case_id)
+    else:
+        setattr(props, spec.meta_in, source.metadata_line())
     interview_date = dt.datetime.fromisoformat(source.meta["date"]).replace(tzinfo=dt.timezone.utc)
     props.created = interview_date
     props.modified = interview_date + dt.timedelta(days=3)
@@ -311,7 +321,7 @@ def build_vtt(source: Source, spec: Output) -> bytes:
 def build_cp1252(source: Source, spec: Output) -> bytes:
     """A Notepad export: Windows-1252, CRLF, a header line, a blank line between turns."""
     lines = [
-        f"Interview {source.case_id.replace('ES', 'ES#', 1)} - {source.meta['date']}",
+        f"Interview {display_id(source.case_id)} - {source.meta['date']}",
         "",
     ]
     for turn in source.turns:
