@@ -1,0 +1,345 @@
+"""Figures of the quantitative strand: pattern trajectories and the dendrogram.
+
+matplotlib is imported inside the functions (it is the ``plot`` extra) and
+figures are built with :class:`matplotlib.figure.Figure`, never through
+``pyplot``: nothing is displayed, no global figure state is kept, and the Agg
+renderer draws the PNG files. :func:`save_figure` writes files whose bytes
+depend only on the figure (no software version or date in the metadata).
+
+Examples
+--------
+>>> import pandas as pd
+>>> profile = pd.DataFrame(
+...     {"pattern": ["stable high", "stable low"], "abbrev": ["SHA", "SLA"], "n": [5, 10],
+...      "t1_mean": [6.55, 5.10], "t2_mean": [6.65, 5.05], "t3_mean": [6.72, 5.12]},
+...     index=pd.Index([1, 2], name="cluster"))
+>>> fig = plot_trajectories(profile)
+>>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+['SHA (n = 5)', 'SLA (n = 10)']
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from mixedwai._validation import check_range
+from mixedwai.errors import ColumnError, DataValueError, OptionError
+from mixedwai.io import write_bytes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["cut_height", "plot_dendrogram", "plot_trajectories", "save_figure"]
+
+_MEAN_COLUMN = re.compile(r"(t(\d+))_mean")
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+#: metadata keys, per format, that would carry the software version or a date.
+_METADATA = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
+}
+
+
+def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.subplots()
+
+
+def plot_trajectories(
+    profile: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    sd: bool = False,
+    ylim: tuple[float, float] | None = (1, 7),
+    ylabel: str = "Mean WAI score",
+    time_labels: Sequence[str] | None = None,
+) -> Figure:
+    """Mean score at each time, one line per pattern (the study's Figure 2).
+
+    Parameters
+    ----------
+    profile : pandas.DataFrame
+        The table of :func:`mixedwai.quant.patterns.profile_table`: one row per
+        pattern with ``t1_mean .. tN_mean`` (and ``t1_sd ..`` for error bars),
+        ``n`` and ``abbrev`` or ``pattern`` for the legend.
+    ax : matplotlib Axes, optional
+        Draw into these axes (default: a new 6 x 4 inch figure).
+    title : str, optional
+        Axes title.
+    sd : bool, default=False
+        Draw +/- 1 SD error bars (needs the ``tK_sd`` columns).
+    ylim : (float, float) or None, default=(1, 7)
+        Y axis range: the WAI scale 1..7 by default; None lets matplotlib choose.
+    ylabel : str, default="Mean WAI score"
+    time_labels : list of str, optional
+        X tick labels (default ``"Time 1"``, ``"Time 2"`` ...).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure holding the axes (the axes' figure when ``ax`` is given).
+
+    Raises
+    ------
+    ColumnError
+        No ``tK_mean`` column, or ``sd=True`` without the ``tK_sd`` columns.
+    OptionError
+        ``time_labels`` of the wrong length.
+
+    Notes
+    -----
+    Legend entries read ``"SHA (n = 5)"``: the abbreviation when known, else
+    the pattern name, else the cluster number. Lines keep the row order of
+    ``profile``; each gets its own marker so the figure reads in grey scale.
+    """
+    if not isinstance(profile, pd.DataFrame):
+        raise DataValueError(f"profile must be a DataFrame; received {type(profile).__name__}")
+    found = [(m.group(1), int(m.group(2))) for c in profile.columns
+             if isinstance(c, str) and (m := _MEAN_COLUMN.fullmatch(c))]
+    if not found:
+        columns = ", ".join(repr(str(c)) for c in profile.columns) or "(none)"
+        raise ColumnError(
+            f"profile: no time-mean column t1_mean..tN_mean; found columns: {columns}. "
+            "Pass the table returned by profile_table()"
+        )
+    times = [t for t, _ in sorted(found, key=lambda item: item[1])]
+    if sd:
+        missing = [f"{t}_sd" for t in times if f"{t}_sd" not in profile.columns]
+        if missing:
+            raise ColumnError(f"profile: sd=True needs the columns {', '.join(missing)}")
+    if time_labels is None:
+        time_labels = [f"Time {t[1:]}" for t in times]
+    elif len(time_labels) != len(times):
+        raise OptionError(
+            f"time_labels has {len(time_labels)} labels; expected {len(times)} (one per time)"
+        )
+
+    fig, ax = _new_axes(ax, (6.0, 4.0))
+    x = np.arange(1, len(times) + 1)
+    for i, (cluster, row) in enumerate(profile.iterrows()):
+        y = row[[f"{t}_mean" for t in times]].to_numpy(dtype=float)
+        label = _legend_label(cluster, row)
+        marker = _MARKERS[i % len(_MARKERS)]
+        if sd:
+            err = row[[f"{t}_sd" for t in times]].to_numpy(dtype=float)
+            ax.errorbar(x, y, yerr=np.nan_to_num(err), marker=marker, capsize=3, label=label)
+        else:
+            ax.plot(x, y, marker=marker, label=label)
+    ax.set_xticks(x, list(time_labels))
+    ax.set_xlim(0.7, len(times) + 0.3)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(frameon=False)
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+def _legend_label(cluster: Any, row: pd.Series) -> str:
+    name = None
+    for column in ("abbrev", "pattern"):
+        value = row.get(column)
+        if isinstance(value, str) and value:
+            name = value
+            break
+    if name is None:
+        name = f"cluster {cluster}"
+    n = row.get("n")
+    return f"{name} (n = {int(n)})" if n is not None and not pd.isna(n) else name
+
+
+def plot_dendrogram(
+    linkage_matrix: Any,
+    *,
+    labels: Sequence[str] | None = None,
+    k: int | None = None,
+    ax: Axes | None = None,
+    truncate_at: int = 60,
+    title: str | None = None,
+) -> Figure:
+    """Dendrogram of a hierarchical clustering, coloured at the k-cluster cut.
+
+    Parameters
+    ----------
+    linkage_matrix : array-like, shape (n - 1, 4)
+        A SciPy linkage matrix (e.g. from Ward's method).
+    labels : list of str, optional
+        Leaf labels (case ids), one per case, in the order of the clustered
+        rows.
+    k : int, optional
+        Number of clusters: links below the cut are coloured by cluster and a
+        dashed line marks the cut. Without it, SciPy's default colouring.
+    ax : matplotlib Axes, optional
+        Draw into these axes (default: a new figure sized to the leaves).
+    truncate_at : int, default=60
+        With more cases than this, show only the last ``truncate_at`` merged
+        clusters (SciPy's ``truncate_mode="lastp"``; leaf labels then give
+        cluster sizes).
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    DataValueError
+        Not a valid linkage matrix, or ``labels`` of the wrong length.
+    OptionError
+        ``k`` outside 1..n or ``truncate_at`` below 2.
+
+    Notes
+    -----
+    Drawn by :func:`scipy.cluster.hierarchy.dendrogram`. The colour threshold
+    for ``k`` clusters lies halfway between the heights of the (n - k)-th and
+    (n - k + 1)-th merges, so exactly ``k`` subtrees lie below it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.cluster.hierarchy import linkage
+    >>> Z = linkage(np.array([[6.6], [6.5], [5.1], [5.0], [6.0]]), method="ward")
+    >>> fig = plot_dendrogram(Z, labels=["A", "B", "C", "D", "E"], k=2)
+    >>> sorted(t.get_text() for t in fig.axes[0].get_xticklabels())
+    ['A', 'B', 'C', 'D', 'E']
+    """
+    from scipy.cluster.hierarchy import dendrogram, is_valid_linkage
+
+    try:
+        Z = np.asarray(linkage_matrix, dtype=float)
+        valid = Z.ndim == 2 and Z.shape[1] == 4 and len(Z) >= 1 and bool(is_valid_linkage(Z))
+    except (TypeError, ValueError):
+        valid = False
+    if not valid:
+        raise DataValueError(
+            "linkage_matrix is not a valid SciPy linkage matrix (n - 1 rows of "
+            "[left, right, height, size]); pass the linkage of the clustering"
+        )
+    n = len(Z) + 1
+    if labels is not None and len(labels) != n:
+        raise DataValueError(f"labels has {len(labels)} entries; the linkage joins {n} cases")
+    check_range("truncate_at", truncate_at, low=2, integer=True)
+    threshold = None
+    if k is not None:
+        threshold = cut_height(Z, k)
+
+    width = min(12.0, max(5.0, 0.25 * min(n, truncate_at) + 2))
+    fig, ax = _new_axes(ax, (width, 4.0))
+    options: dict[str, Any] = {"ax": ax, "above_threshold_color": "grey"}
+    if labels is not None:
+        options["labels"] = [str(label) for label in labels]
+    if threshold is not None:
+        options["color_threshold"] = threshold
+    if n > truncate_at:
+        options.update(truncate_mode="lastp", p=int(truncate_at), show_contracted=True)
+    dendrogram(Z, **options)
+    if threshold is not None and 1 < k < n:
+        ax.axhline(threshold, linestyle="--", color="black", linewidth=0.8)
+    ax.set_ylabel("Merge height")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def cut_height(linkage_matrix: Any, k: int) -> float:
+    """Height at which a linkage tree is cut into ``k`` clusters.
+
+    Halfway between the heights of the (n - k)-th and (n - k + 1)-th merges;
+    above the last merge for ``k = 1``; 0 for ``k = n``.
+
+    Raises
+    ------
+    OptionError
+        ``k`` outside 1..n.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from scipy.cluster.hierarchy import linkage
+    >>> Z = linkage(np.array([[0.0], [1.0], [10.0]]), method="single")
+    >>> cut_height(Z, 2)
+    5.0
+    """
+    Z = np.asarray(linkage_matrix, dtype=float)
+    n = len(Z) + 1
+    check_range("k", k, low=1, high=n, integer=True)
+    heights = np.sort(Z[:, 2])
+    if k == 1:
+        return float(heights[-1] * 1.05 + 1e-12)
+    if k == n:
+        return 0.0
+    return float((heights[n - k - 1] + heights[n - k]) / 2)
+
+
+def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> Path:
+    """Write a figure atomically, with the same bytes every time.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path : str or path
+        Output file; ``.png`` (default use), ``.svg`` or ``.pdf``.
+    dpi : int, default=150
+        Resolution of PNG files.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    OptionError
+        Another extension, or ``dpi`` below 1.
+
+    Notes
+    -----
+    The metadata that would change between runs or versions is removed
+    (PNG ``Software``; SVG ``Date``/``Creator``, with a fixed ``svg.hashsalt``
+    so element ids do not change; PDF dates, ``Producer`` and ``Creator``).
+    The figure is rendered to memory and written through
+    :func:`mixedwai.io.write_bytes` (temporary file renamed), so a crash never
+    leaves half a file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(); _ = fig.subplots().plot([1, 2], [3, 4])
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "f.png"
+    >>> save_figure(fig, out).read_bytes()[:4]
+    b'\\x89PNG'
+    """
+    import matplotlib
+
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in _METADATA:
+        raise OptionError(
+            f"{path}: cannot save a figure as {path.suffix or '(no extension)'!r}; "
+            "expected .png, .svg or .pdf"
+        )
+    check_range("dpi", dpi, low=1, integer=True)
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "mixedwai", "pdf.compression": 6}):
+        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=dict(_METADATA[fmt]))
+    write_bytes(buffer.getvalue(), path)
+    return path
