@@ -62,7 +62,7 @@ _LAZY = {
     "Corpus": "mixedwai.qual.transcripts",
     "load_transcript": "mixedwai.qual.transcripts",
     "load_corpus": "mixedwai.qual.transcripts",
-    "pseudonymise": "mixedwai.qual.pseudonymise",
+    "pseudonymise": "mixedwai.qual.pseudonyms",
     "Codebook": "mixedwai.qual.codebook",
     "load_codebook": "mixedwai.qual.codebook",
     "code_corpus": "mixedwai.qual.coding",
