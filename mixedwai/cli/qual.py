@@ -7,6 +7,7 @@ partial file) and print a short summary.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import typer
@@ -37,8 +38,12 @@ def code(
     transcripts: Path = typer.Argument(
         ..., help="A transcript file (.txt, .md, .docx, .vtt) or a folder of them."
     ),
-    codebook: str = typer.Option(
-        ..., "--codebook", help="Codebook YAML file, or a shipped name such as ross2008-en."
+    codebook: list[str] = typer.Option(
+        ...,
+        "--codebook",
+        help="Codebook YAML file, or a shipped name such as ross2008-en. Repeat it with one "
+        "codebook per language (ross2008-en, ross2008-fr) to code each transcript in its "
+        "own language.",
     ),
     out: Path = typer.Option(..., "--out", help="Output folder."),
     unit: str | None = typer.Option(
@@ -54,22 +59,40 @@ def code(
     """Code transcripts with a codebook's rules.
 
     Writes codings.csv (one row per segment and code), code_matrix.csv (codes x cases,
-    number of coded segments) and code_frequencies.csv (per code and category).
+    number of coded segments) and code_frequencies.csv (per category and code).
     """
+    from mixedwai._validation import check_choice
+    from mixedwai.errors import OptionError
     from mixedwai.io import staged_output, write_csv
     from mixedwai.qual.codebook import load_codebook
-    from mixedwai.qual.coding import code_corpus
+    from mixedwai.qual.coding import UNITS, code_corpus
     from mixedwai.qual.retrieval import code_frequencies, code_matrix
     from mixedwai.qual.transcripts import load_corpus
 
-    book = load_codebook(codebook)
-    corpus = load_corpus(transcripts)
-    documents = list(corpus)
-    codings = code_corpus(
-        documents, book, unit=unit, speakers=_speakers(speakers), progress=len(documents) > 5
-    )
-    matrix = code_matrix(codings, codebook=book)
-    frequencies = code_frequencies(codings, book)
+    if unit is not None:
+        check_choice("--unit", unit, UNITS)
+    books = [load_codebook(name) for name in codebook]
+    by_language = {book.language: book for book in books}
+    if len(by_language) < len(books):
+        raise OptionError(
+            "--codebook: give at most one codebook per language; got "
+            + ", ".join(f"{name} ({book.language})" for name, book in zip(codebook, books,
+                                                                           strict=True))
+        )
+    book = books[0]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        corpus = load_corpus(transcripts)
+        documents = list(corpus)
+        codings = code_corpus(
+            documents,
+            by_language if len(books) > 1 else book,
+            unit=unit,
+            speakers=_speakers(speakers),
+            progress=len(documents) > 5,
+        )
+        matrix = code_matrix(codings, codebook=book)
+        frequencies = code_frequencies(codings, book)
     with staged_output(out) as stage:
         write_csv(codings, stage.path("codings.csv"))
         write_csv(matrix, stage.path("code_matrix.csv"), index=True)
@@ -78,22 +101,25 @@ def code(
 
     attrs = codings.attrs
     shown = console()
+    for warning in caught:
+        shown.print(f"[yellow]warning:[/yellow] {warning.message}", markup=True)
+    who = ", ".join(attrs["speakers"]) if attrs["speakers"] else "everyone"
     shown.print(
-        f"Coded {len(documents)} transcript(s) with {book.name!r} by {attrs['unit']}: "
-        f"{attrs['segments_coded']} segment(s) coded, "
-        f"{attrs['segments_excluded_by_speaker']} excluded by speaker "
-        f"(speakers: {', '.join(attrs['speakers']) if attrs['speakers'] else 'everyone'}); "
-        f"{attrs['segments_with_codes']} segment(s) with at least one code, "
-        f"{len(codings)} coding(s)."
+        f"Coded {len(documents)} transcript(s) by {attrs['unit']} with "
+        f"{', '.join(repr(b.name) for b in books)}: {attrs['segments_coded']} segment(s) coded "
+        f"(speakers: {who}; {attrs['segments_excluded_by_speaker']} excluded by speaker), "
+        f"{attrs['segments_with_codes']} with at least one code, {len(codings)} coding(s).",
+        markup=False,
     )
     top = frequencies[frequencies["level"] == "code"].sort_values(
         "n_segments", ascending=False, kind="mergesort"
-    ).head(5)
-    top = top[top["n_segments"] > 0]
+    )
+    top = top[top["n_segments"] > 0].head(5)
     if len(top):
         shown.print(
             "Most coded: "
-            + ", ".join(f"{r.code_id} ({r.n_segments})" for r in top.itertuples(index=False))
+            + ", ".join(f"{r.code_id} ({r.n_segments})" for r in top.itertuples(index=False)),
+            markup=False,
         )
     print_written(written)
 
@@ -109,7 +135,12 @@ def codebook_check(
     shown = console()
     shown.print(codebook_tree(book), markup=False)
     n_codes = len(list(book.iter_codes()))
-    shown.print(f"OK: {len(book.categories)} categories, {n_codes} codes.")
+    n_categories = len(book.categories)
+    shown.print(
+        f"OK: {n_categories} categor{'y' if n_categories == 1 else 'ies'}, "
+        f"{n_codes} code{'' if n_codes == 1 else 's'}.",
+        markup=False,
+    )
 
 
 # -- Inductive themes -----------------------------------------------------------------

@@ -436,8 +436,9 @@ def code_corpus(
                 warnings.warn(
                     f"{transcript.doc_id}: the transcript is in {language!r} but codebook "
                     f"{_name_of(books[book_language])!r} is in {book_language!r}; it is coded "
-                    f"with the {book_language!r} pipeline and rules. Pass "
-                    "{language: codebook} for each language to code it in its own language.",
+                    f"with the {book_language!r} pipeline and rules. To code it in its own "
+                    "language, give one codebook per language (a {language: codebook} "
+                    "mapping; on the command line, one --codebook per language).",
                     MixedWAIWarning,
                     stacklevel=2,
                 )
@@ -525,7 +526,7 @@ def code_corpus(
                 {str(t.case_id) if getattr(t, "case_id", None) else str(t.doc_id)
                  for t in transcripts}
             ),
-            "code_ids": [c for b in books.values() for c in _code_ids(b)],
+            "code_ids": list(dict.fromkeys(c for b in books.values() for c in _code_ids(b))),
         }
     )
     return frame
