@@ -581,8 +581,33 @@ def finish_study(rng, first3, selection, p_values) -> Study:
     days_clustered = draw_days(rng)
     job_cases = [c for c in CLUSTERED if c not in NO_JOB_CLUSTERED]
     days = dict(zip(job_cases, (int(d) for d in rng.permutation(days_clustered)), strict=True))
+    days.update({c: int(f["days_to_job"]) for c, f in pinned_facts().items() if c in days})
     cases = make_cases(rng, days)
     return Study(sums, items, dates, cases, selection, p_values, days)
+
+
+#: What the 17 interviews (transcripts/) say about their client, and ES21_C1 (not
+#: interviewed): pinned so that cases.csv and the interviews always agree, whatever the
+#: draws. These values satisfy every Table 1 rate, the ages and the days-to-job mean and SD
+#: (recheck() verifies them like any draw). Written by the transcript helper.
+FACTS_FILE = Path(__file__).resolve().parent / "transcript_sources" / "interview_facts.csv"
+ES21_C1_FACTS = {
+    "job": "yes", "days_to_job": "49", "diagnosis": "psychotic", "time_out_of_work": "> 5 years",
+    "benefits": "none", "age": "45", "sex": "female",
+}  # fmt: skip
+PINNED_COLUMNS = ("days_to_job", "diagnosis", "time_out_of_work", "benefits", "age", "sex")
+
+
+def pinned_facts() -> dict[str, dict[str, str]]:
+    """case -> the pinned columns of the 18 clustered clients."""
+    import csv
+
+    with FACTS_FILE.open(encoding="utf-8", newline="") as handle:
+        facts = {r["case_id"]: r for r in csv.DictReader(handle)}
+    facts["ES21_C1"] = ES21_C1_FACTS
+    if set(facts) != set(CLUSTERED):
+        raise ConstraintError(f"{FACTS_FILE.name}: not the 17 interviewed clients")
+    return {c: {k: facts[c][k] for k in PINNED_COLUMNS} for c in CLUSTERED}
 
 
 def spread(rng: np.random.Generator, table: dict[str, tuple[int, int]]) -> tuple[list, list]:
@@ -609,6 +634,9 @@ def make_cases(rng: np.random.Generator, days: dict[str, int]) -> list[dict[str,
     ages_n = draw_ages(rng, len(NOT_CLUSTERED), AGE_MEAN * len(NOT_CLUSTERED), False)
     for c, a in zip(CLUSTERED + list(NOT_CLUSTERED), [*ages_c, *ages_n], strict=True):
         attrs[c]["age"] = str(int(a))
+    pinned = pinned_facts()
+    for c, facts in pinned.items():
+        attrs[c].update({k: facts[k] for k in ("diagnosis", "time_out_of_work", "benefits", "age")})
     nc_job = set(rng.choice(NOT_CLUSTERED, 5, replace=False).tolist())
     rows = []
     for c in ALL_CASES:
@@ -618,6 +646,7 @@ def make_cases(rng: np.random.Generator, days: dict[str, int]) -> list[dict[str,
         else:
             job = c in nc_job
             d = str(int(rng.integers(20, 170))) if job else ""
+        sex = str(rng.choice(["female", "male"]))  # drawn for every client: same stream
         rows.append(
             {
                 "case_id": display(c),
@@ -628,7 +657,7 @@ def make_cases(rng: np.random.Generator, days: dict[str, int]) -> list[dict[str,
                 "time_out_of_work": attrs[c]["time_out_of_work"],
                 "benefits": attrs[c]["benefits"],
                 "age": attrs[c]["age"],
-                "sex": str(rng.choice(["female", "male"])),
+                "sex": pinned[c]["sex"] if c in pinned else sex,
                 "interviewed": "yes" if c in PATTERN_OF and es_of(c) != "ES21" else "no",
             }
         )
