@@ -50,6 +50,7 @@ _END = re.compile(r"(?:\.\.\.|…|[.!?])+(?:[\"'”’»)\]]|[ \u00a0\u202f]»)*
 _BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 _INITIALISM = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")
 _SPACE = re.compile(r"\s+")
+_WORD_TAIL = re.compile(r"[\w.'’-]+$")
 
 
 def split_sentences(text: str, *, offset: int = 0) -> list[tuple[int, int]]:
@@ -127,17 +128,13 @@ def _is_boundary(text: str, match: re.Match[str], end: int) -> bool:
 
 def _word_before(text: str, stop: int) -> str:
     """The word (letters, digits, inner periods, hyphens, apostrophes) ending at ``stop``."""
-    i = stop
-    low = max(0, stop - 20)
-    while i > low and (text[i - 1].isalnum() or text[i - 1] in ".-'’"):
-        i -= 1
-    return text[i:stop].lstrip(".-'’")
+    match = _WORD_TAIL.search(text, max(0, stop - 20), stop)
+    return match.group(0).lstrip(".-'’") if match else ""
 
 
 def _append_stripped(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        start += len(piece) - len(piece.lstrip())
+        spans.append((start, start + len(stripped)))

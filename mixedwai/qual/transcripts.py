@@ -754,9 +754,10 @@ def _build(
     notes = list(raw.notes)
     if raw.encoding == "cp1252":
         notes.insert(0, "not valid UTF-8; decoded as Windows-1252 (check accented characters)")
+    roles = {label: role_of(label, raw.speakers) for label in {rt.speaker for rt in raw.turns}}
     turns = [
         Segment(
-            f"t{i}", doc_id, "turn", rt.speaker, role_of(rt.speaker, raw.speakers),
+            f"t{i}", doc_id, "turn", rt.speaker, roles[rt.speaker],
             rt.start, rt.end, raw.text[rt.start : rt.end], i, rt.timestamp, rt.end_timestamp,
         )
         for i, rt in enumerate(raw.turns)

@@ -55,6 +55,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -215,6 +216,7 @@ def label_key(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
+@functools.lru_cache(maxsize=4096)
 def alias_key(label: str) -> str:
     """Key for aliases: accents, case, a trailing number and a trailing period ignored.
 
@@ -257,6 +259,9 @@ def role_of(label: str, declared: Mapping[str, str]) -> str:
         The declared role, else the built-in alias's role, else the label itself.
     """
     if declared:
+        role = declared.get(label)
+        if role is not None:
+            return role
         keyed = {label_key(k): v for k, v in declared.items()}
         role = keyed.get(label_key(label))
         if role is not None:
@@ -380,6 +385,8 @@ def parse_line(line: str) -> LabelCandidate | None:
     >>> parse_line("So, it went well: she called.") is None
     True
     """
+    if ":" not in line and "[" not in line:
+        return None  # every label form has a colon or a bracket
     timestamp = end_timestamp = None
     pos = 0
     lead = _LEAD_TS.match(line)
