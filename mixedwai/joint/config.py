@@ -121,6 +121,49 @@ def _find_table(folder: Path, stem: str) -> Path | None:
     return None
 
 
+_UNION_TAGS = {"int", "str", "float", "bool", "none", "dict", "list"}
+
+
+def _key_path(loc: tuple[Any, ...]) -> str:
+    """A pydantic error location as a YAML key path, without union-branch tags."""
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+            continue
+        text = str(item)
+        if "[" in text or text in _UNION_TAGS:
+            break
+        parts.append(("." if parts else "") + text)
+    return "".join(parts)
+
+
+def _key_lines(yaml_path: Path) -> dict[str, int]:
+    """Line number (1-based) of every mapping key in a YAML file, by key path."""
+    import yaml
+
+    if not yaml_path.exists():
+        return {}
+    try:
+        root = yaml.compose(yaml_path.read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    found: dict[str, int] = {}
+
+    def walk(node: Any, prefix: str) -> None:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                path = f"{prefix}.{key.value}" if prefix else str(key.value)
+                found[path] = key.start_mark.line + 1
+                walk(value, path)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, value in enumerate(node.value):
+                walk(value, f"{prefix}[{i}]")
+
+    walk(root, "")
+    return found
+
+
 def load_study_config(path: str | Path) -> StudyConfig:
     """Read a study folder or a ``study.yaml`` into a validated :class:`StudyConfig`.
 
@@ -209,11 +252,19 @@ def load_study_config(path: str | Path) -> StudyConfig:
     try:
         config = StudyConfig.model_validate(raw)
     except ValidationError as exc:
-        problems = []
+        lines = _key_lines(yaml_path)
+        grouped: dict[str, list[str]] = {}
+        values: dict[str, Any] = {}
         for error in exc.errors():
-            key = ".".join(str(p) for p in error["loc"])
-            value = error.get("input")
-            problems.append(f"  - {key} = {value!r}: {error['msg']}")
+            key = _key_path(error["loc"])
+            grouped.setdefault(key, []).append(error["msg"])
+            values.setdefault(key, error.get("input"))
+        problems = []
+        for key, messages in grouped.items():
+            where = f" (line {lines[key]})" if key in lines else ""
+            problems.append(
+                f"  - {key} = {values[key]!r}{where}: {'; or '.join(dict.fromkeys(messages))}"
+            )
         raise StudyConfigError(
             f"{yaml_path}: invalid study configuration:\n" + "\n".join(problems)
         ) from exc

@@ -163,7 +163,7 @@ def analyse_study(
                 options["refine"] = q.refine
             quant = analyse_quant(sessions, cases, instrument=q.instrument,
                                   outcome=cols.outcome, days=cols.days_to_outcome,
-                                  attributes=q.attributes, scores=scores, **options)
+                                  attributes=q.attributes, scored=scores, **options)
             caught += quant.warnings
         with timer.stage("coding"):
             codings = pd.DataFrame()

@@ -147,7 +147,7 @@ def analyse_quant(
     outcome: str = "job",
     days: str = "days_to_job",
     attributes: list[str] | None = None,
-    scores: pd.DataFrame | None = None,
+    scored: pd.DataFrame | None = None,
     **cluster_options: Any,
 ) -> QuantAnalysis:
     """Score, cluster and relate patterns to the outcome.
@@ -164,7 +164,7 @@ def analyse_quant(
     attributes : list of str, optional
         Client attributes for Table 1 and Table 3 (default:
         :func:`default_attributes`).
-    scores : pandas.DataFrame, optional
+    scored : pandas.DataFrame, optional
         :func:`~mixedwai.score_wai` output when already computed (``sessions`` is
         then not scored again).
     **cluster_options
@@ -178,8 +178,7 @@ def analyse_quant(
     caught: list[str] = []
     with warnings.catch_warnings(record=True) as records:
         warnings.simplefilter("always", MixedWAIWarning)
-        if scores is None:
-            scores = score_wai(sessions, instrument=instrument)
+        scores = score_wai(sessions, instrument=instrument) if scored is None else scored
         clusters = cluster_trajectories(scores, **cluster_options)
         crosstab = score_tests = descriptives = characteristics = times = None
         if cases is not None:

@@ -31,8 +31,8 @@ def test_unknown_key_and_bad_value_are_named(tmp_path: Path) -> None:
     with pytest.raises(StudyConfigError) as info:
         load_study_config(tmp_path)
     message = str(info.value)
-    assert "quant.k = 'one'" in message
-    assert "quant.min_shares" in message
+    assert "quant.k = 'one' (line 2)" in message
+    assert "quant.min_shares = 0.2 (line 3)" in message
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
