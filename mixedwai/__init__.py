@@ -56,6 +56,7 @@ _LAZY = {
     "time_to_outcome": "mixedwai.quant.outcomes",
     "plot_trajectories": "mixedwai.quant.plots",
     "plot_dendrogram": "mixedwai.quant.plots",
+    "save_figure": "mixedwai.quant.plots",
     # qualitative strand
     "Segment": "mixedwai.qual.transcripts",
     "Transcript": "mixedwai.qual.transcripts",

@@ -86,12 +86,10 @@ def sparkline_svg(values: Sequence[float], lo: float = 1.0, hi: float = 7.0,
 
 def sparkline_png(values: Sequence[float], lo: float = 1.0, hi: float = 7.0) -> bytes:
     """Small PNG sparkline (matplotlib, deterministic bytes) for Word tables."""
-    import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(0.8, 0.22), dpi=150)
+    fig = Figure(figsize=(0.8, 0.22), dpi=150)
+    ax = fig.add_subplot()
     ax.plot(range(len(values)), list(values), color="#1f5f8b", linewidth=1.2, marker="o",
             markersize=1.8)
     margin = 0.05 * (hi - lo)
@@ -100,7 +98,6 @@ def sparkline_png(values: Sequence[float], lo: float = 1.0, hi: float = 7.0) -> 
     fig.subplots_adjust(0, 0, 1, 1)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None})
-    plt.close(fig)
     return buffer.getvalue()
 
 

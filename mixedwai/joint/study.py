@@ -226,6 +226,7 @@ def link_study(
             columns=["doc_id", "case_id", "segment_id", "code_id", "category_id"]
         )
     kept = codings[codings["doc_id"].isin(linked_docs)].reset_index(drop=True)
+    kept.attrs = {}  # pandas deep-copies attrs on every operation: keep the displays fast
 
     code_ids = _code_order(codebook, kept)
     interviewed_cases = [c for c in table.index if c in docs_by_case]

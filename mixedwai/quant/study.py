@@ -116,9 +116,6 @@ class QuantAnalysis:
         ):
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
-            import matplotlib.pyplot as plt
-
-            plt.close(fig)
             pngs[name] = buffer.getvalue()
         return pngs
 
