@@ -326,7 +326,9 @@ class Transcript(BaseModel):
             return self.text
         return self.text[: self.text.rfind("\n", 0, self.turns[0].start) + 1]
 
-    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False):
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> Transcript:
         """Copy (pydantic); cached segments are dropped, as ``update`` may change the text."""
         copy = super().model_copy(update=update, deep=deep)
         copy._cache = {}
