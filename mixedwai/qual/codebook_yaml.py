@@ -58,6 +58,8 @@ def _yaml():  # -> ruamel.yaml.YAML
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096  # never re-wrap a long definition the user wrote on one line
     yaml.allow_duplicate_keys = False
+    # write [{LOWER: a}] back as written, not as [LOWER: a]
+    yaml.brace_single_entry_mapping_in_flow_sequence = True
     return yaml
 
 
@@ -171,11 +173,13 @@ def to_plain(
             if tag is not None and tag != "tag:yaml.org,2002:map":
                 refuse(path, tag)
                 return None
+        if isinstance(node, Mapping):
             out: dict[Any, Any] = {}
             for key in node:
-                line, _col = node.lc.key(key)
                 name = str(key) if isinstance(key, (str, int, float, bool)) else key
-                lines[(*path, name)] = line + 1
+                position = _position(node, "key", key)
+                if position is not None:
+                    lines[(*path, name)] = position
                 out[name] = walk(node[key], (*path, name))
             return out
         if isinstance(node, CommentedSeq):
@@ -183,10 +187,12 @@ def to_plain(
             if tag is not None and tag != "tag:yaml.org,2002:seq":
                 refuse(path, tag)
                 return None
+        if isinstance(node, (list, tuple)):
             items = []
             for i, item in enumerate(node):
-                line, _col = node.lc.item(i)
-                lines[(*path, i)] = line + 1
+                position = _position(node, "item", i)
+                if position is not None:
+                    lines[(*path, i)] = position
                 items.append(walk(item, (*path, i)))
             return items
         if isinstance(node, bool) or node is None:
@@ -204,6 +210,16 @@ def to_plain(
 
     data = walk(doc, ())
     return data, lines, problems
+
+
+def _position(node: Any, kind: str, key: Any) -> int | None:
+    """1-based line of a key or item, or None for nodes added by a program."""
+    lc = getattr(node, "lc", None)
+    try:
+        line, _col = getattr(lc, kind)(key)
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return None
+    return int(line) + 1
 
 
 def line_of(lines: Mapping[KeyPath, int], path: KeyPath) -> int | None:
