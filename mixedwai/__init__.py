@@ -16,9 +16,10 @@ Examples
 
 from __future__ import annotations
 
-from mixedwai import errors
+from mixedwai import errors as errors
 from mixedwai._lazy import attach
-from mixedwai.errors import MixedWAIError, MixedWAIWarning
+from mixedwai.errors import MixedWAIError as MixedWAIError
+from mixedwai.errors import MixedWAIWarning as MixedWAIWarning
 
 __version__ = "0.1.0"
 

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from typing import Any
 
 
-def attach(package: str, mapping: dict[str, str]) -> tuple[Callable[[str], Any], Callable[[], list[str]], list[str]]:
+def attach(
+    package: str, mapping: dict[str, str]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]], list[str]]:
     """Return ``__getattr__``, ``__dir__`` and ``__all__`` for ``package``.
 
     ``mapping`` maps each public name to the module (absolute or relative to

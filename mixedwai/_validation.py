@@ -88,7 +88,7 @@ def check_choice(name: str, value: Any, choices: Iterable[Any]) -> Any:
     >>> check_choice("scores", "raw", ["direct", "deviation"])
     Traceback (most recent call last):
     ...
-    mixedwai.errors.OptionError: scores = 'raw' is not allowed; expected one of 'direct', 'deviation'
+    mixedwai.errors.OptionError: scores = 'raw' is not allowed; expected one of 'direct', ...
     """
     options = list(choices)
     if value not in options:

@@ -22,7 +22,8 @@ __all__ = ["CASE_ID_PATTERN", "canonical_case_id", "display_case_id", "es_id_of"
 
 #: Default pattern: ``ES`` + optional ``#`` + number, a separator, ``C`` + number.
 CASE_ID_PATTERN = re.compile(
-    r"(?<![A-Za-z0-9])ES\s*#?\s*0*(?P<es>\d+)\s*[-_ .]?\s*C(?:ASE|LIENT)?\s*[-_#]?\s*0*(?P<client>\d+)(?![0-9])",
+    r"(?<![A-Za-z0-9])ES\s*#?\s*0*(?P<es>\d+)\s*[-_ .]?\s*"
+    r"C(?:ASE|LIENT)?\s*[-_#]?\s*0*(?P<client>\d+)(?![0-9])",
     re.IGNORECASE,
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import typer
@@ -52,6 +53,7 @@ def cluster(
     characteristics.csv, time_to_outcome.csv; plus trajectories.png and dendrogram.png.
     """
     from mixedwai._validation import check_choice
+    from mixedwai.errors import MixedWAIWarning
     from mixedwai.io import staged_output, write_bytes, write_csv
     from mixedwai.quant.data import read_cases, read_sessions
     from mixedwai.quant.study import analyse_quant
@@ -66,7 +68,8 @@ def cluster(
                "min_share": min_share, "max_k": max_k, "n_boot": n_boot, "random_state": seed}
     if refine is not None:
         options["refine"] = refine
-    with console().status("Clustering trajectories ..."):
+    with console().status("Clustering trajectories ..."), warnings.catch_warnings():
+        warnings.simplefilter("ignore", MixedWAIWarning)  # printed below
         analysis = analyse_quant(table, case_table, instrument=instrument, outcome=outcome,
                                  **options)
     with staged_output(out) as stage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import typer
@@ -21,6 +22,7 @@ def run(
     tables (CSV), figures (PNG), report.html, report.docx and member-check summaries."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    from mixedwai.errors import MixedWAIWarning
     from mixedwai.joint.config import load_study_config
     from mixedwai.joint.output import write_study
     from mixedwai.joint.report import STAGES, analyse_study
@@ -34,8 +36,10 @@ def run(
         def progress(stage: str) -> None:
             bar.update(task, description=stage, completed=STAGES.index(stage))
 
-        result = analyse_study(config, progress=progress)
-        written = write_study(result, out, progress=progress)
+        with warnings.catch_warnings():  # printed below, from the run's own list
+            warnings.simplefilter("ignore", MixedWAIWarning)
+            result = analyse_study(config, progress=progress)
+            written = write_study(result, out, progress=progress)
         bar.update(task, completed=len(STAGES))
 
     clusters = result.quant.clusters

@@ -151,8 +151,8 @@ def statistics_by_themes(
     --------
     >>> from mixedwai.joint import sample_linked_study
     >>> d = statistics_by_themes(sample_linked_study(), quotes=False)
-    >>> list(d.data.index)
-    ['SHA', 'SLA', 'LDA']
+    >>> list(d.data.index)  # cluster order: highest mean level first
+    ['SHA', 'LDA', 'SLA']
     """
     table = study.case_table
     presence = theme_presence(study, level=level)

@@ -57,7 +57,7 @@ def sparkline_text(values: Sequence[float], lo: float = 1.0, hi: float = 7.0) ->
     Examples
     --------
     >>> sparkline_text((6.6, 6.0, 5.5), lo=5.0, hi=7.0)
-    '▅▄▂'
+    '▇▅▃'
     """
     return "".join(_BLOCKS[min(7, max(0, round(f * 7)))] for f in _scale(values, lo, hi))
 

@@ -184,12 +184,10 @@ def analyse_study(
                 no_outcome_label=config.no_outcome_label,
             )
             displays = build_displays(linked, config)
-    for record in records:
+    for record in records:  # recorded for the report, and passed on to the caller
         if issubclass(record.category, MixedWAIWarning):
             caught.append(str(record.message))
-        else:
-            warnings.warn_explicit(record.message, record.category, record.filename,
-                                   record.lineno)
+        warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
     return StudyRun(config=config, quant=quant, corpus=corpus, codebook=codebook,
                     codings=codings, linked=linked, displays=displays, timings=timer.timings,
                     warnings=list(dict.fromkeys(caught)))
@@ -233,8 +231,8 @@ def run_study(
     --------
     >>> import tempfile
     >>> run, written = run_study("sample_corpus", tempfile.mkdtemp())
-    >>> sorted(p.name for p in written if p.suffix in (".html", ".docx"))
-    ['report.docx', 'report.html']
+    >>> sorted(p.name for p in written if p.name.startswith("report"))
+    ['report.docx', 'report.html', 'report.md']
     """
     from mixedwai.joint.output import write_study
 

@@ -193,12 +193,10 @@ def analyse_quant(
                                                          attrs) if attrs else None
             with contextlib.suppress(KeyError):
                 times = time_to_outcome(in_cases, outcome=outcome, days=days)
-    for record in records:
+    for record in records:  # recorded for the report, and passed on to the caller
         if issubclass(record.category, MixedWAIWarning):
             caught.append(str(record.message))
-        else:
-            warnings.warn_explicit(record.message, record.category, record.filename,
-                                   record.lineno)
+        warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
     return QuantAnalysis(
         scores=scores, clusters=clusters, cases=cases, outcome=outcome, crosstab=crosstab,
         score_tests=score_tests, descriptives=descriptives, characteristics=characteristics,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from mixedwai.joint.displays import case_ordered_display, statistics_by_themes, themes_by_outcome
@@ -43,7 +45,8 @@ def test_quotes_are_attributed_like_the_paper(linked) -> None:
     quotes = [q for q in display.data.filter(like="_quote").stack() if q]
     assert quotes, "the sample interviews should yield exemplar quotes"
     for quote in quotes:
-        assert "(Cluster " in quote and ("obtained a job" in quote)
+        assert re.search(r" — ES#\d+_C\d+ \(Cluster (SHA|SLA|LDA), "
+                         r"(obtained a job|did not obtain a job)\)$", quote), quote
 
 
 def test_quote_comes_from_a_case_of_the_row_pattern(linked) -> None:

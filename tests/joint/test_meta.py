@@ -38,7 +38,9 @@ def test_meta_inference_is_the_last_column(linked) -> None:
                          "fit": ["expansion"]})
     out = add_meta_inferences(display, meta)
     assert out.table.columns[-1] == "Meta-inference"
-    assert out.table["Meta-inference"].tolist()[-1].endswith("(expansion)")
+    column = dict(zip(out.data.index, out.table["Meta-inference"], strict=True))
+    assert column["LDA"] == "Decline with unresolved goal disagreement (expansion)"
+    assert column["SHA"] == ""
 
 
 def test_unknown_key_is_an_error(linked) -> None:
