@@ -32,6 +32,7 @@ ES1_C8        2  linear decrease    LDA
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,9 +42,17 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
 
 from mixedwai._validation import check_choice, check_range
-from mixedwai.errors import ColumnError, InsufficientDataError, OptionError
+from mixedwai.errors import ColumnError, InsufficientDataError, OptionError, TieSensitivityWarning
+from mixedwai.quant.refine import refine_kmeans
 from mixedwai.quant.schedule import agglomeration_schedule
-from mixedwai.quant.selection import RULES, STABILITY_MAX_N, select_k
+from mixedwai.quant.selection import RULES, STABILITY_MAX_N, select_k, table_ks
+from mixedwai.quant.ties import (
+    TIE_ARI_WARNING,
+    TIE_MAX_N,
+    TieSensitivity,
+    tie_message,
+    tie_sensitivity,
+)
 from mixedwai.quant.ward import TIE_RTOL, WardTree, ward_tree
 
 __all__ = ["DEVIATION_DECIMALS", "ClusterResult", "WardClustering", "cluster_trajectories"]
@@ -106,14 +115,37 @@ class WardClustering(ClusterMixin, BaseEstimator):
     stability_max_n : int, default=2000
         Rows drawn per bootstrap replicate when there are more.
     random_state : int or None, default=0
-        Seed of the silhouette sample and the bootstrap (the tree itself
-        involves no randomness).
+        Seed of the silhouette sample, the bootstrap, the random tie-breaks of
+        the tie diagnostic and k-means (the tree itself involves no randomness).
+    refine : {None, "kmeans"}, default=None
+        ``"kmeans"``: refine the Ward partition by k-means started from its
+        centroids (:func:`mixedwai.quant.refine.refine_kmeans`). Off by
+        default, as in the reference study.
+    tie_seeds : int, default=20
+        Runs of Ward with ties broken at random for the tie diagnostic
+        (:func:`mixedwai.quant.ties.tie_sensitivity`); 0 skips it.
+    tie_max_n : int or None, default=10000
+        Above this many rows the tie diagnostic uses a seeded sample.
 
     Attributes
     ----------
     labels_ : ndarray of int, shape (n_samples,)
         Cluster of each row, 0-based; cluster 0 has the highest mean level
         (mean over its rows of the row means of ``X``), then descending.
+        After ``refine="kmeans"``, the refined clusters.
+    ward_labels_ : ndarray of int, shape (n_tree,)
+        The Ward clusters of the rows in the tree (numbered the same way),
+        before any refinement.
+    refinement_ : Refinement or None
+        :class:`mixedwai.quant.refine.Refinement` (R-squared before and
+        after, cases moved) when ``refine="kmeans"``.
+    tie_sensitivity_ : dict or None
+        The tie diagnostic at ``n_clusters_``: ``tied_merges`` (of ``merges``,
+        the distinct-row merges down to k), ``ari_median``,
+        ``ari_min``, ``identical``, ``n_seeds``, ``n_cases``, ``sampled`` and,
+        after refinement, ``refined_ari_median``, ``refined_ari_min``. A
+        :class:`~mixedwai.errors.TieSensitivityWarning` is issued when the
+        median ARI (of the refined partitions, if refined) is below 0.9.
     n_clusters_ : int
         Number of clusters used.
     children_ : ndarray of int, shape (n_tree - 1, 2)
@@ -177,6 +209,9 @@ class WardClustering(ClusterMixin, BaseEstimator):
         silhouette_sample: int = 2000,
         stability_max_n: int = STABILITY_MAX_N,
         random_state: int | None = 0,
+        refine: str | None = None,
+        tie_seeds: int = 20,
+        tie_max_n: int | None = TIE_MAX_N,
     ) -> None:
         self.n_clusters = n_clusters
         self.scores = scores
@@ -187,6 +222,9 @@ class WardClustering(ClusterMixin, BaseEstimator):
         self.silhouette_sample = silhouette_sample
         self.stability_max_n = stability_max_n
         self.random_state = random_state
+        self.refine = refine
+        self.tie_seeds = tie_seeds
+        self.tie_max_n = tie_max_n
 
     def _check_params(self) -> None:
         check_choice("scores", self.scores, ["direct", "deviation"])
@@ -204,6 +242,10 @@ class WardClustering(ClusterMixin, BaseEstimator):
         check_range("n_boot", self.n_boot, low=0, integer=True)
         check_range("silhouette_sample", self.silhouette_sample, low=10, integer=True)
         check_range("stability_max_n", self.stability_max_n, low=10, integer=True)
+        check_choice("refine", self.refine, [None, "kmeans"])
+        check_range("tie_seeds", self.tie_seeds, low=0, integer=True)
+        if self.tie_max_n is not None:
+            check_range("tie_max_n", self.tie_max_n, low=10, integer=True)
 
     def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> WardClustering:
         """Build the tree, choose k and set the fitted attributes.
@@ -252,6 +294,15 @@ class WardClustering(ClusterMixin, BaseEstimator):
         all_used = bool(used.all())
         Xt = Xs if all_used else Xs[used]
         tree = ward_tree(Xt, sample_weight=None if sample_weight is None else weights[used])
+        ties = None
+        if self.tie_seeds > 0 and tree.n_distinct >= 2:
+            ties = tie_sensitivity(
+                tree,
+                table_ks(tree, self.n_clusters, self.max_k),
+                n_seeds=self.tie_seeds,
+                random_state=self.random_state,
+                max_n=self.tie_max_n,
+            )
         k, table, reason = select_k(
             Xt,
             tree,
@@ -263,10 +314,19 @@ class WardClustering(ClusterMixin, BaseEstimator):
             silhouette_sample=self.silhouette_sample,
             stability_max_n=self.stability_max_n,
             random_state=self.random_state,
+            tie_seeds=0,
+            ties=ties,
         )
-        raw = tree.labels(k)
-        tree_labels = _order_by_level(raw, X[used], weights[used], k)
         w = weights[used]
+        ward_raw = tree.labels(k)
+        refinement = None
+        if self.refine == "kmeans" and 2 <= k <= tree.n_distinct:
+            refinement = refine_kmeans(tree, k, random_state=self.random_state)
+            final_raw = refinement.labels
+        else:
+            final_raw = ward_raw
+        tree_labels = _order_by_level(final_raw, X[used], w, k)
+        ward_labels = _order_by_level(ward_raw, X[used], w, k)
         centers = np.vstack(
             [np.average(Xt[tree_labels == c], axis=0, weights=w[tree_labels == c])
              for c in range(k)]
@@ -277,6 +337,7 @@ class WardClustering(ClusterMixin, BaseEstimator):
             rest = Xs[~used]
             d2 = ((rest[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
             labels[~used] = d2.argmin(axis=1)
+        self.tie_sensitivity_ = self._tie_report(ties, tree, k, refinement)
 
         self.tree_ = tree
         self.labels_ = labels
@@ -288,7 +349,40 @@ class WardClustering(ClusterMixin, BaseEstimator):
         self.schedule_ = agglomeration_schedule(tree)
         self.k_selection_ = table
         self.k_reason_ = reason
+        self.ward_labels_ = ward_labels
+        self.refinement_ = refinement
         return self
+
+    def _tie_report(
+        self, ties: TieSensitivity | None, tree: WardTree, k: int, refinement: Any
+    ) -> dict[str, Any] | None:
+        """The tie diagnostic at the chosen k, and the warning when it is needed."""
+        if ties is None or k not in ties.table.index or k not in ties.runs:
+            return None
+        row = ties.table.loc[k]
+        report: dict[str, Any] = {"k": int(k), **row.to_dict(), "sampled": ties.sampled}
+        for key in ("tied_merges", "n_seeds", "n_cases"):
+            report[key] = int(report[key])
+        report["merges"] = max(tree.n_distinct - k, 0)
+        refined = None
+        if refinement is not None:
+            refined = ties.refined(k, random_state=self.random_state)
+            report["refined_ari_median"], report["refined_ari_min"] = refined
+        median = refined[0] if refined is not None else row["ari_median"]
+        if median < TIE_ARI_WARNING:
+            warnings.warn(
+                TieSensitivityWarning(
+                    tie_message(
+                        k,
+                        row,
+                        total_merges=max(tree.n_distinct - k, 0),
+                        sampled=ties.sampled,
+                        refined=refined,
+                    )
+                ),
+                stacklevel=3,
+            )
+        return report
 
     def fit_predict(self, X: Any, y: Any = None, sample_weight: Any = None) -> np.ndarray:
         """Fit and return ``labels_``."""
@@ -330,6 +424,17 @@ class ClusterResult:
         Every parameter used, including the tie rule and the thresholds.
     tree : WardTree
         The tree.
+    tie_sensitivity : dict or None
+        The tie diagnostic at k (see ``WardClustering.tie_sensitivity_``):
+        ``tied_merges``, ``ari_median``, ``ari_min``, ``identical``,
+        ``n_seeds``, ``n_cases``, ``sampled`` (and ``refined_ari_median``,
+        ``refined_ari_min`` after refinement); None with ``tie_seeds=0``.
+    refinement : dict or None
+        With ``refine="kmeans"``: ``method``, ``r2_ward`` and ``r2_refined``
+        (R-squared, between-cluster share of the sum of squares), ``n_moved``,
+        ``n_iter`` and ``moved`` (DataFrame ``case_id``, ``ward_cluster``,
+        ``cluster``: the cases whose cluster changed, with the Ward cluster
+        numbered as the Ward solution would be).
     """
 
     k: int
@@ -344,6 +449,8 @@ class ClusterResult:
     excluded: pd.DataFrame
     params: dict[str, Any] = field(default_factory=dict)
     tree: WardTree | None = None
+    tie_sensitivity: dict[str, Any] | None = None
+    refinement: dict[str, Any] | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The content of ``clusters.csv``: one row per clustered case.
@@ -371,11 +478,37 @@ class ClusterResult:
             for row in self.profile.itertuples()
         ]
         excluded = len(self.excluded)
+        method = "Ward's method"
+        if self.refinement is not None:
+            method += " refined by k-means"
         lines = [
-            f"{n} cases clustered by Ward's method on {self.params.get('scores', 'direct')} "
+            f"{n} cases clustered by {method} on {self.params.get('scores', 'direct')} "
             f"scores ({excluded} excluded), k = {self.k}: " + ", ".join(parts) + ".",
             self.k_reason,
         ]
+        ties = self.tie_sensitivity
+        if ties is not None:
+            line = (
+                f"Ties: {ties['tied_merges']} of the {ties['merges']} merges down to "
+                f"k = {self.k} were decided "
+                f"among equal costs; {ties['n_seeds']} re-runs with ties broken at random agree "
+                f"with this partition at a median ARI of {ties['ari_median']:.2f} "
+                f"(lowest {ties['ari_min']:.2f})"
+            )
+            if "refined_ari_median" in ties:
+                line += (
+                    f", {ties['refined_ari_median']:.2f} (lowest {ties['refined_ari_min']:.2f}) "
+                    "after k-means refinement"
+                )
+            if ties.get("sampled"):
+                line += f", on a sample of {ties['n_cases']} cases"
+            lines.append(line + ".")
+        if self.refinement is not None:
+            ref = self.refinement
+            lines.append(
+                f"k-means refinement: {ref['n_moved']} cases moved; R-squared "
+                f"{ref['r2_ward']:.3f} (Ward) -> {ref['r2_refined']:.3f} (refined)."
+            )
         return "\n".join(lines)
 
 
@@ -437,6 +570,9 @@ def cluster_trajectories(
     names: Mapping[int, str] | None = None,
     silhouette_sample: int = 2000,
     stability_max_n: int = STABILITY_MAX_N,
+    refine: str | None = None,
+    tie_seeds: int = 20,
+    tie_max_n: int | None = TIE_MAX_N,
 ) -> ClusterResult:
     """Cluster the cases' alliance trajectories with Ward's method and name the patterns.
 
@@ -466,6 +602,15 @@ def cluster_trajectories(
         Shape thresholds of :func:`mixedwai.quant.patterns.name_patterns`.
     names : mapping of cluster number to str, optional
         Pattern names chosen by the researcher (by 1-based cluster number).
+    refine : {None, "kmeans"}, default=None
+        Refine the Ward clusters by k-means from their centroids (Hair et
+        al.'s two-stage procedure); pattern names and tables are then those of
+        the refined clusters. Off by default, as in the reference study.
+    tie_seeds : int, default=20
+        Re-runs of Ward with ties broken at random for the tie diagnostic
+        (0: skip it).
+    tie_max_n : int or None, default=10000
+        Above this many cases the tie diagnostic uses a seeded sample.
 
     Returns
     -------
@@ -480,6 +625,13 @@ def cluster_trajectories(
         admissible k with ``k="auto"``.
     ColumnError
         A wide matrix without ``n_sessions`` time columns.
+
+    Warns
+    -----
+    TieSensitivityWarning
+        When the partition depends on how tied merge costs were broken: the
+        median adjusted Rand index between it and the partitions obtained with
+        ties broken at random is below 0.9 (after refinement, if refined).
 
     Notes
     -----
@@ -521,17 +673,24 @@ def cluster_trajectories(
             f"{len(matrix)} case(s) left to cluster after exclusions ({len(excluded)} excluded); "
             "Ward clustering needs at least 2"
         )
-    model = WardClustering(
-        n_clusters=k,
-        scores=scores,
-        k_rule=k_rule,
-        min_share=min_share,
-        max_k=max_k,
-        n_boot=n_boot,
-        silhouette_sample=silhouette_sample,
-        stability_max_n=stability_max_n,
-        random_state=random_state,
-    ).fit(matrix.to_numpy(dtype=float))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = WardClustering(
+            n_clusters=k,
+            scores=scores,
+            k_rule=k_rule,
+            min_share=min_share,
+            max_k=max_k,
+            n_boot=n_boot,
+            silhouette_sample=silhouette_sample,
+            stability_max_n=stability_max_n,
+            random_state=random_state,
+            refine=refine,
+            tie_seeds=tie_seeds,
+            tie_max_n=tie_max_n,
+        ).fit(matrix.to_numpy(dtype=float))
+    for warning in caught:  # re-issued so that they point at the caller
+        warnings.warn(warning.message, warning.category, stacklevel=2)
     clusters = pd.Series(model.labels_ + 1, index=matrix.index, name="cluster")
     means = matrix.groupby(clusters).mean()
     means.index.name = "cluster"
@@ -578,7 +737,29 @@ def cluster_trajectories(
         "n_cases": int(len(matrix)),
         "n_distinct": model.tree_.n_distinct,
         "schedule_unit": "cases" if len(schedule) == len(matrix) - 1 else "distinct",
+        "refine": refine,
+        "tie_seeds": tie_seeds,
+        "tie_max_n": tie_max_n,
     }
+    refinement = None
+    if model.refinement_ is not None:
+        ward_clusters = pd.Series(model.ward_labels_ + 1, index=matrix.index)
+        moved = ward_clusters.index[model.refinement_.ward_labels != model.refinement_.labels]
+        refinement = {
+            "method": model.refinement_.method,
+            "r2_ward": model.refinement_.r2_before,
+            "r2_refined": model.refinement_.r2_after,
+            "n_moved": model.refinement_.n_moved,
+            "n_iter": model.refinement_.n_iter,
+            "moved": pd.DataFrame(
+                {
+                    "case_id": [str(c) for c in moved],
+                    "ward_cluster": ward_clusters.loc[moved].to_numpy(),
+                    "cluster": clusters.loc[moved].to_numpy(),
+                },
+                columns=["case_id", "ward_cluster", "cluster"],
+            ),
+        }
     return ClusterResult(
         k=model.n_clusters_,
         k_reason=model.k_reason_,
@@ -592,4 +773,6 @@ def cluster_trajectories(
         excluded=excluded,
         params=params,
         tree=model.tree_,
+        tie_sensitivity=model.tie_sensitivity_,
+        refinement=refinement,
     )

@@ -129,9 +129,11 @@ def agglomeration_schedule(
     squares of the partition in ``n - s`` clusters; the tests recompute it by
     brute force from the partitions (sum over clusters of the squared
     distances to the cluster's centroid). SPSS names a merged cluster by its
-    lowest case number; its coefficients for Ward's method are documented as
-    this cumulative error sum of squares (not checked against an SPSS run here).
-    With weights (``sample_weight``), sums of squares are weighted.
+    lowest case number, as here. Whether SPSS prints these coefficients or a
+    constant multiple of them (it runs Ward on squared Euclidean distances)
+    has not been checked against an SPSS run; percentage changes and
+    partitions do not depend on such a factor. With weights
+    (``sample_weight``), sums of squares are weighted.
 
     Examples
     --------

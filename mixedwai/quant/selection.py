@@ -35,6 +35,7 @@ import pandas as pd
 
 from mixedwai._validation import check_choice, check_range
 from mixedwai.errors import DataValueError, InsufficientDataError, OptionError
+from mixedwai.quant.ties import TIE_MAX_N, TieSensitivity, tie_sensitivity
 from mixedwai.quant.ward import WardTree, _cut_roots, _distinct_tree, ward_tree
 
 __all__ = ["STABILITY_MAX_N", "bootstrap_stability", "select_k"]
@@ -271,6 +272,14 @@ def _silhouettes(
     return out
 
 
+def table_ks(tree: WardTree, k: int | str, max_k: int) -> list[int]:
+    """The k listed in the k-selection table: 2..max_k (capped at the distinct rows), and k."""
+    top = min(int(max_k), tree.n_distinct)
+    if not isinstance(k, str):
+        top = max(top, min(int(k), tree.n_distinct))
+    return list(range(2, max(top, 2) + 1))
+
+
 def select_k(
     X: object,
     tree: WardTree,
@@ -283,6 +292,9 @@ def select_k(
     silhouette_sample: int = 2000,
     stability_max_n: int = STABILITY_MAX_N,
     random_state: int | None = 0,
+    tie_seeds: int = 20,
+    tie_max_n: int | None = TIE_MAX_N,
+    ties: TieSensitivity | None = None,
 ) -> tuple[int, pd.DataFrame, str]:
     """Choose the number of clusters by the reference study's rule, reporting every criterion.
 
@@ -310,7 +322,14 @@ def select_k(
     stability_max_n : int, default=2000
         Above this many cases, each bootstrap replicate draws this many.
     random_state : int or None, default=0
-        Seed of the silhouette sample and the bootstrap.
+        Seed of the silhouette sample, the bootstrap and the tie-breaks.
+    tie_seeds : int, default=20
+        Runs with random tie-breaks for the tie columns (0: skip them; the
+        number of tied merges is reported all the same).
+    tie_max_n : int or None, default=10000
+        Above this many cases the tie diagnostic uses a seeded sample.
+    ties : TieSensitivity, optional
+        A diagnostic already computed for the table's k (saves running it again).
 
     Returns
     -------
@@ -333,6 +352,11 @@ def select_k(
         - ``calinski_harabasz``: Calinski-Harabasz index;
         - ``stability``: mean over clusters of the bootstrap mean Jaccard
           (:func:`bootstrap_stability`; missing when ``n_boot=0``);
+        - ``tied_merges``: merges decided among equal costs down to k clusters;
+        - ``tie_ari_median``, ``tie_ari_min``: agreement (adjusted Rand index)
+          of the k-partition with those obtained when ties are broken at random
+          (:func:`mixedwai.quant.ties.tie_sensitivity`; missing when
+          ``tie_seeds=0``);
         - ``preferred_by``: the criteria whose best value is at this k
           (``coefficient``: largest ``increase_pct``; ``silhouette``,
           ``calinski_harabasz``, ``stability``: largest value), comma-separated;
@@ -413,6 +437,9 @@ def select_k(
     check_range("n_boot", n_boot, low=0, integer=True)
     check_range("silhouette_sample", silhouette_sample, low=10, integer=True)
     check_range("stability_max_n", stability_max_n, low=10, integer=True)
+    check_range("tie_seeds", tie_seeds, low=0, integer=True)
+    if tie_max_n is not None:
+        check_range("tie_max_n", tie_max_n, low=10, integer=True)
     m = tree.n_distinct
     if m < 2:
         raise InsufficientDataError(
@@ -430,10 +457,8 @@ def select_k(
                 f"score patterns, so at most {m} clusters can be formed"
             )
         k = int(k)
-    top = rule_top = min(int(max_k), m)
-    if not auto:
-        top = max(top, k)
-    ks = np.arange(2, top + 1)
+    rule_top = min(int(max_k), m)
+    ks = np.asarray(table_ks(tree, k, max_k))
     n_total = float(tree.weights.sum())
     total = tree.total_ss
 
@@ -480,6 +505,17 @@ def select_k(
         ]
     else:
         table["stability"] = np.nan
+    table["tied_merges"] = [tree.n_tied_merges(int(kk)) for kk in ks]
+    if ties is None and tie_seeds > 0:
+        ties = tie_sensitivity(
+            tree, ks.tolist(), n_seeds=int(tie_seeds), random_state=random_state,
+            max_n=tie_max_n,
+        )
+    tie_table = ties.table.reindex(ks) if ties is not None else None
+    for column in ("ari_median", "ari_min"):
+        table[f"tie_{column}"] = (
+            tie_table[column].to_numpy() if tie_table is not None else np.nan
+        )
 
     prefers = {
         "coefficient": _argmax_k(ks, table["increase_pct"].to_numpy(dtype=float)),

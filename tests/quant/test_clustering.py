@@ -11,6 +11,9 @@ from mixedwai.errors import InsufficientDataError, OptionError
 from mixedwai.quant.clustering import ClusterResult, WardClustering, cluster_trajectories
 from mixedwai.quant.trajectories import Trajectories
 
+# tie sensitivity is tested in test_ties.py; here it would only add noise
+pytestmark = pytest.mark.filterwarnings("ignore::mixedwai.errors.TieSensitivityWarning")
+
 
 @parametrize_with_checks([WardClustering(), WardClustering(n_clusters=2, scores="deviation")])
 def test_sklearn_estimator_checks(estimator, check) -> None:

@@ -22,6 +22,9 @@ COLUMNS = [
     "silhouette",
     "calinski_harabasz",
     "stability",
+    "tied_merges",
+    "tie_ari_median",
+    "tie_ari_min",
     "preferred_by",
     "chosen",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
@@ -172,7 +172,7 @@ def greedy_sequences(points: np.ndarray, weights: np.ndarray) -> set[tuple[froze
         w = sum(ws[i] for i in cluster)
         return w, tuple(sum(ws[i] * pts[i][t] for i in cluster) / w for t in range(len(pts[0])))
 
-    @lru_cache(maxsize=None)
+    @cache
     def rec(state: frozenset) -> set[tuple[frozenset, ...]]:
         clusters = sorted(state, key=min)
         if len(clusters) == 1:
@@ -182,7 +182,8 @@ def greedy_sequences(points: np.ndarray, weights: np.ndarray) -> set[tuple[froze
         for i in range(len(clusters)):
             for j in range(i + 1, len(clusters)):
                 (wa, ca), (wb, cb) = st_[i], st_[j]
-                costs[i, j] = wa * wb / (wa + wb) * sum((x - y) ** 2 for x, y in zip(ca, cb))
+                gap = sum((x - y) ** 2 for x, y in zip(ca, cb, strict=True))
+                costs[i, j] = wa * wb / (wa + wb) * gap
         best = min(costs.values())
         out = set()
         for (i, j), cost in costs.items():
