@@ -117,21 +117,15 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
         doc.paragraph(x.summary())
         if x.warning:
             doc.paragraph(x.warning, italic=True)
-    if quant.score_tests is not None:
-        doc.table(_rounded(quant.score_tests.reset_index()),
-                  "WAI scores and the outcome (Mann-Whitney U, point-biserial r)")
-    if quant.descriptives is not None:
-        doc.table(_rounded(quant.descriptives.reset_index(drop=quant.descriptives.index.name
-                                                          is None)),
-                  "Table 1 analogue: outcome by client attribute")
-    if quant.characteristics is not None:
-        doc.table(_rounded(quant.characteristics.reset_index(
-            drop=quant.characteristics.index.name is None)),
-                  "Table 3 analogue: client characteristics by pattern", landscape=True)
-    if quant.time_to_outcome is not None:
-        doc.table(_rounded(quant.time_to_outcome.reset_index(
-            drop=quant.time_to_outcome.index.name is None)),
-                  "Days to the outcome among those who reached it")
+    tables = quant.tables()
+    for name, title in (
+        ("score_tests", "WAI scores and the outcome (Mann-Whitney U, point-biserial r)"),
+        ("descriptives", "Table 1 analogue: outcome by client attribute"),
+        ("characteristics", "Table 3 analogue: client characteristics by pattern"),
+        ("time_to_outcome", "Days to the outcome among those who reached it, by pattern"),
+    ):
+        if name in tables:
+            doc.table(_rounded(tables[name]), title, landscape=name == "characteristics")
 
     # ------------------------------------------------------------------ themes
     doc.heading("Themes")

@@ -83,10 +83,12 @@ class QuantAnalysis:
         if self.crosstab is not None:
             out["outcomes"] = self.crosstab.to_frame()
             out["outcome_test"] = self.crosstab_test_frame()
-        for name in ("score_tests", "descriptives", "characteristics", "time_to_outcome"):
+        index_names = {"score_tests": "time", "time_to_outcome": "pattern",
+                       "descriptives": "row", "characteristics": "row"}
+        for name, index_name in index_names.items():
             value = getattr(self, name)
             if value is not None:
-                out[name] = value.reset_index() if _has_named_index(value) else value
+                out[name] = _index_as_column(value, index_name)
         return out
 
     def crosstab_test_frame(self) -> pd.DataFrame:
@@ -120,8 +122,13 @@ class QuantAnalysis:
         return pngs
 
 
-def _has_named_index(frame: pd.DataFrame) -> bool:
-    return any(name is not None for name in frame.index.names)
+def _index_as_column(frame: pd.DataFrame, default: str) -> pd.DataFrame:
+    """The index as a first column (named ``default`` when unnamed); a plain range is dropped."""
+    if isinstance(frame.index, pd.RangeIndex) and frame.index.name is None:
+        return frame
+    if frame.index.nlevels == 1 and frame.index.name is None:
+        frame = frame.rename_axis(default)
+    return frame.reset_index()
 
 
 def default_attributes(cases: pd.DataFrame, outcome: str = "job") -> list[str]:
@@ -181,7 +188,9 @@ def analyse_quant(
         if cases is not None:
             clustered = clusters.matrix.index
             in_cases = cases.loc[cases.index.intersection(clustered)]
-            crosstab = outcome_crosstab(clusters.labels["abbrev"], cases[outcome])
+            order = list(clusters.profile["abbrev"])  # cluster order: highest level first
+            crosstab = outcome_crosstab(clusters.labels["abbrev"], cases[outcome], order=order,
+                                        random_state=cluster_options.get("random_state", 0))
             score_tests = score_outcome_tests(clusters.matrix, cases[outcome])
             attrs = default_attributes(cases, outcome) if attributes is None else attributes
             categorical = [a for a in attrs if not pd.api.types.is_numeric_dtype(
@@ -189,10 +198,11 @@ def analyse_quant(
                 or in_cases[a].nunique() <= 6]
             descriptives = outcome_by_attribute(in_cases, categorical, outcome=outcome) \
                 if categorical else None
-            characteristics = characteristics_by_pattern(in_cases, clusters.labels["abbrev"],
-                                                         attrs) if attrs else None
+            characteristics = characteristics_by_pattern(
+                in_cases, clusters.labels["abbrev"], attrs, order=order) if attrs else None
             with contextlib.suppress(KeyError):
-                times = time_to_outcome(in_cases, outcome=outcome, days=days)
+                times = time_to_outcome(in_cases, outcome=outcome, days=days,
+                                        by=clusters.labels["abbrev"], order=order)
     for record in records:  # recorded for the report, and passed on to the caller
         if issubclass(record.category, MixedWAIWarning):
             caught.append(str(record.message))
