@@ -197,6 +197,7 @@ class Codebook(_Model):
         Default coding unit.
     speakers : list of str or None
         Roles or labels whose speech is coded; ``None`` (omitted) codes everyone.
+        A single string is read as a list of one.
     categories : list of Category
         At least one.
     description : str
@@ -230,6 +231,11 @@ class Codebook(_Model):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
         return value
+
+    @field_validator("speakers", mode="before")
+    @classmethod
+    def _one_speaker_as_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
     @field_validator("speakers")
     @classmethod

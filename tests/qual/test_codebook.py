@@ -250,6 +250,11 @@ def test_multiword_lemma_points_to_phrases(tmp_path):
     )
 
 
+def test_single_speaker_string_is_read_as_a_list(tmp_path):
+    cb = load_codebook(write(tmp_path, GOOD.replace("speakers: [ES]", "speakers: ES")))
+    assert cb.speakers == ["ES"]
+
+
 def test_empty_speakers_list_is_an_error(tmp_path):
     problem(
         tmp_path,
