@@ -75,7 +75,11 @@ _LAZY = {
     "cooccurrence": "mixedwai.qual.retrieval",
     "quotes": "mixedwai.qual.retrieval",
     "suggest_themes": "mixedwai.qual.themes",
-    "promote_themes": "mixedwai.qual.themes",
+    "ThemeSuggestions": "mixedwai.qual.themes",
+    "write_theme_review": "mixedwai.qual.themes",
+    "promote_themes": "mixedwai.qual.promote",
+    "read_theme_review": "mixedwai.qual.promote",
+    "tag_inductive": "mixedwai.qual.promote",
     # integration
     "analyse_study": "mixedwai.joint.report",
     "case_ordered_display": "mixedwai.joint.displays",

@@ -7,7 +7,12 @@ import importlib
 import typer
 
 #: Modules that register commands; each defines ``register(app: typer.Typer)``.
-COMMAND_MODULES = ("mixedwai.cli.quant", "mixedwai.cli.qual", "mixedwai.cli.study")
+COMMAND_MODULES = (
+    "mixedwai.cli.quant",
+    "mixedwai.cli.qual",
+    "mixedwai.cli.themes",
+    "mixedwai.cli.study",
+)
 
 
 def _version(value: bool) -> None:

@@ -405,8 +405,8 @@ def suggest_themes(
     stop_words : iterable of str, optional
         Extra words to drop, beside spaCy's stop words and :data:`FILLER_WORDS`.
     language : {"en", "fr"}, optional
-        Default: the codebook's language, else the language most transcripts
-        declare, else ``"en"``. Transcripts that declare another language are
+        Default: the codebook's language, else the language of most transcripts
+        (those that declare none count as ``"en"``). Transcripts that declare another language are
         left out (with an :class:`ExclusionWarning`) and listed in
         ``params["documents_excluded"]``.
     random_state : int, default=0
@@ -761,11 +761,8 @@ def _transcripts(corpus: Any) -> list[Any]:
 def _majority_language(transcripts: list[Any]) -> str:
     counts: dict[str, int] = {}
     for t in transcripts:
-        lang = str(getattr(t, "language", None) or "").lower()
-        if lang:
-            counts[lang] = counts.get(lang, 0) + 1
-    if not counts:
-        return "en"
+        lang = str(getattr(t, "language", None) or "en").lower()  # undeclared: English
+        counts[lang] = counts.get(lang, 0) + 1
     return max(sorted(counts), key=lambda k: (counts[k], k == "en"))
 
 
