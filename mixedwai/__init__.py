@@ -67,6 +67,8 @@ _LAZY = {
     "pseudonymise": "mixedwai.qual.pseudonyms",
     "Codebook": "mixedwai.qual.codebook",
     "load_codebook": "mixedwai.qual.codebook",
+    "available_codebooks": "mixedwai.qual.codebook",
+    "codebook_tree": "mixedwai.qual.codebook",
     "code_corpus": "mixedwai.qual.coding",
     "load_manual_codings": "mixedwai.qual.coding",
     "merge_codings": "mixedwai.qual.coding",
