@@ -26,10 +26,12 @@ coder         ``"mixedwai"`` for rule codings, the coder's name for manual ones
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import re
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +42,7 @@ from mixedwai.errors import (
     CodebookError,
     ColumnError,
     DataValueError,
+    ExclusionWarning,
     MixedWAIWarning,
     OptionError,
 )
@@ -557,7 +560,58 @@ def code_corpus(
         )
 
     order = {t.doc_id: i for i, t in enumerate(sorted(transcripts, key=lambda t: str(t.doc_id)))}
-    reporter, close = _progress(progress, len(transcripts))
+    with _gc_paused():
+        frame = _code(by_language, books, order, unit, wanted, speaker_names,
+                      batch_size, n_process, progress, len(transcripts))
+    frame.attrs.update(
+        {
+            "unit": unit,
+            "speakers": speaker_names,
+            "codebook": ", ".join(_name_of(b) for b in books.values()),
+            "doc_ids": sorted(str(t.doc_id) for t in transcripts),
+            "case_ids": sorted(
+                {str(t.case_id) if getattr(t, "case_id", None) else str(t.doc_id)
+                 for t in transcripts}
+            ),
+            "code_ids": list(dict.fromkeys(c for b in books.values() for c in _code_ids(b))),
+        }
+    )
+    return frame
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration of a coding run.
+
+    Coding allocates many small objects (segments, tuples) while a large corpus is
+    alive, so the collector's full passes rescan that corpus again and again: about
+    a tenth of the run time on a million words. Coding creates no reference cycles
+    (checked: a collection afterwards finds nothing, and peak memory is the same),
+    so reference counting frees everything anyway. The previous state is restored.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _code(
+    by_language: dict[str, list[Any]],
+    books: dict[str, Any],
+    order: dict[Any, int],
+    unit: str,
+    wanted: set[str] | None,
+    speaker_names: list[str] | None,
+    batch_size: int,
+    n_process: int,
+    progress: bool | Callable[[int, int], None],
+    n_transcripts: int,
+) -> pd.DataFrame:
+    """Run the coding (see :func:`code_corpus`); attrs hold the segment counts."""
+    reporter, close = _progress(progress, n_transcripts)
     rows: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
     n_total = n_excluded = n_with_codes = 0
     empty_docs: list[str] = []
@@ -602,32 +656,21 @@ def code_corpus(
     finally:
         close()
     if empty_docs and wanted is not None:
-        from mixedwai.errors import ExclusionWarning
-
         warnings.warn(
             f"no segment spoken by {', '.join(speaker_names or [])} in "
             f"{len(empty_docs)} transcript(s): "
             f"{', '.join(sorted(empty_docs))}; they contribute no coding",
             ExclusionWarning,
-            stacklevel=2,
+            stacklevel=3,  # the caller of code_corpus
         )
     rows.sort(key=lambda r: r[0])
     frame = _frame([r[1] for r in rows])
     frame.attrs.update(
         {
-            "unit": unit,
-            "speakers": speaker_names,
-            "codebook": ", ".join(_name_of(b) for b in books.values()),
             "segments_total": n_total,
             "segments_coded": n_total - n_excluded,
             "segments_excluded_by_speaker": n_excluded,
             "segments_with_codes": n_with_codes,
-            "doc_ids": sorted(str(t.doc_id) for t in transcripts),
-            "case_ids": sorted(
-                {str(t.case_id) if getattr(t, "case_id", None) else str(t.doc_id)
-                 for t in transcripts}
-            ),
-            "code_ids": list(dict.fromkeys(c for b in books.values() for c in _code_ids(b))),
         }
     )
     return frame

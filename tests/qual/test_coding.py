@@ -508,3 +508,24 @@ def test_prefiltered_pattern_matchers_find_exactly_the_hits_of_spacys_matchers(n
         assert set(found) == reference
         n_pattern_hits += len(compiled.token_matcher(doc))
     assert n_pattern_hits > 0
+
+
+def test_code_corpus_restores_the_garbage_collector_state(transcript, codebook):
+    import gc
+
+    assert gc.isenabled()
+    code_corpus([transcript], codebook)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        code_corpus([transcript], codebook)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+    def fail(done, total):
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        code_corpus([transcript], codebook, progress=fail)
+    assert gc.isenabled()
