@@ -804,12 +804,21 @@ def _render(
     """The edited document as text: the original with the new lines spliced in.
 
     ``baseline`` is the dump of the document before the edit, in ``style``; the
-    lines the edit adds to it are inserted into the original text at the same place.
+    lines the edit adds to it are inserted into the original text at the same place
+    (before the blank lines that end the block, when that means the same YAML). A
+    spliced text is used only if it parses to exactly the edited document.
     """
+    from mixedwai.qual.codebook_yaml import parse_document, to_plain
+
+    wanted = to_plain(doc)[0]
     if style is not None and baseline is not None:
-        spliced = _splice(text, baseline, _dump(doc, style))
-        if spliced is not None:
-            return spliced
+        for candidate in _splice(text, baseline, _dump(doc, style)):
+            try:
+                same = to_plain(parse_document(candidate, source=str(source)))[0] == wanted
+            except CodebookError:
+                same = False
+            if same:
+                return candidate
     warnings.warn(
         f"{source}: ruamel.yaml could not reproduce the file's layout exactly; it is "
         "rewritten in a normalised layout (comments and key order are kept)",
@@ -819,16 +828,21 @@ def _render(
     return _dump(doc, style or (2, 4, 2))
 
 
-def _splice(text: str, baseline: str, new: str) -> str | None:
-    """Insert into ``text`` the lines ``new`` adds to ``baseline`` (None if not a pure insert)."""
+def _splice(text: str, baseline: str, new: str) -> list[str]:
+    """``text`` with the lines ``new`` adds to ``baseline`` inserted (empty if not a pure insert).
+
+    Two placements at most: above the blank lines that precede the insertion point
+    in ``text`` (keeps a blank line between blocks where the file had one), then
+    exactly where ruamel.yaml put the lines.
+    """
     ended = text.endswith("\n")
     original = _with_final_newline(text).split("\n")
     base, after = baseline.split("\n"), new.split("\n")
     if len(base) != len(original):
-        return None
+        return []
     added = len(after) - len(base)
     if added <= 0:
-        return None
+        return []
     prefix = 0
     while prefix < len(base) and base[prefix] == after[prefix]:
         prefix += 1
@@ -837,14 +851,20 @@ def _splice(text: str, baseline: str, new: str) -> str | None:
         suffix += 1
     position = max(len(base) - suffix, 0)
     if position > prefix:
-        return None
+        return []
     if after[:position] != base[:position] or after[position + added :] != base[position:]:
-        return None
-    lines = original[:position] + after[position : position + added] + original[position:]
-    result = "\n".join(lines)
-    if not ended and position < len(original) - 1:
-        result = result[:-1]  # the file had no final newline; it still has none
-    return result
+        return []
+    block = after[position : position + added]
+    raised = position
+    while raised > 0 and not original[raised - 1].strip():
+        raised -= 1
+    out = []
+    for at in dict.fromkeys([raised, position]):
+        result = "\n".join(original[:at] + block + original[at:])
+        if not ended and at < len(original) - 1:
+            result = result[:-1]  # the file had no final newline; it still has none
+        out.append(result)
+    return out
 
 
 def _restore(text: str, raw: bytes, encoding: str) -> str:
