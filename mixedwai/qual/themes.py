@@ -478,10 +478,8 @@ def suggest_themes(
     ...     "Roses filled the garden.", doc_id="es1-c1")
     >>> found = suggest_themes([t], segments="all")
     >>> found.selection[["n_themes", "npmi", "chosen"]]
-       n_themes      npmi  chosen
-    0         2  1.000000    True
-    1         3  0.333333   False
-    2         4  0.000000   False
+       n_themes  npmi  chosen
+    0         2   1.0    True
     >>> found.terms("T01")
     ['bus', 'late']
     """
