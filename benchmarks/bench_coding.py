@@ -14,9 +14,10 @@ loaded corpus). Both sides code it with the shipped English codebook
   DataFrame).
 
 Each side runs ``--repeat`` times, alternating, after one warm-up; the best
-time of each is reported. Words are the words spoken in the whole corpus
-(:attr:`Transcript.word_count`, interviewer included), so both rates divide the
-same number.
+time of each is reported. ``code_corpus`` pauses Python's cyclic garbage
+collector while it runs, so the bare runs do too (same conditions). Words are
+the words spoken in the whole corpus (:attr:`Transcript.word_count`, interviewer
+included), so all rates divide the same number.
 
 Usage::
 
@@ -73,6 +74,13 @@ def since(start: tuple[float, float]) -> tuple[float, float]:
 
 def bare_spacy(texts: list[str], compiled, batch_size: int) -> tuple[tuple[float, float], int]:
     """``nlp.pipe`` + the two PhraseMatchers + one Matcher holding every pattern."""
+    from mixedwai.qual.coding import _gc_paused
+
+    with _gc_paused():
+        return _bare_spacy(texts, compiled, batch_size)
+
+
+def _bare_spacy(texts: list[str], compiled, batch_size: int) -> tuple[tuple[float, float], int]:
     matchers = [m for m in (compiled.phrase_matcher, compiled.lemma_matcher,
                             compiled.token_matcher) if m is not None]
     hits = []
@@ -85,6 +93,13 @@ def bare_spacy(texts: list[str], compiled, batch_size: int) -> tuple[tuple[float
 
 def bare_engine(texts: list[str], compiled, batch_size: int) -> tuple[tuple[float, float], int]:
     """``nlp.pipe`` + mixedwai's matching (``CompiledCodebook.matches``), nothing else."""
+    from mixedwai.qual.coding import _gc_paused
+
+    with _gc_paused():
+        return _bare_engine(texts, compiled, batch_size)
+
+
+def _bare_engine(texts: list[str], compiled, batch_size: int) -> tuple[tuple[float, float], int]:
     hits = []
     start = clock()
     for doc in compiled.nlp.pipe(texts, batch_size=batch_size):
