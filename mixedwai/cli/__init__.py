@@ -8,8 +8,17 @@ a one-paragraph message on standard error and exit status 2 (no traceback).
 from __future__ import annotations
 
 import sys
+import warnings
+from typing import Any
 
 __all__ = ["main"]
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """Print a warning as one plain line (no source location) on standard error."""
+    name = getattr(category, "__name__", "Warning")
+    print(f"mixedwai: warning ({name}): {message}", file=file or sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
 
     app = build_app()
     args = sys.argv[1:] if argv is None else list(argv)
+    previous = warnings.showwarning
+    warnings.showwarning = _show_warning
     try:
         app(args=args, prog_name="mixedwai", standalone_mode=True)
     except MixedWAIError as exc:
@@ -38,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mixedwai: interrupted", file=sys.stderr)
         return 130
+    finally:
+        warnings.showwarning = previous
     return 0
 
 
