@@ -514,6 +514,7 @@ def quotes(
     check_range("n", n, low=1, integer=True)
     check_range("min_words", min_words, low=0, integer=True)
     check_range("max_words", max_words, low=min_words, integer=True)
+    check_range("target_words", target_words, low=0, integer=True)
     labels = _attributions(cases, outcome_labels)
     columns = ["quote", "case_id", "doc_id", "segment_id", "speaker", "start", "end",
                "n_words", "n_hits", "attribution"]
@@ -522,10 +523,8 @@ def quotes(
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
     rows = rows.assign(
         _case=_case_keys(rows).astype(str),
-        _hits=[_hit_count(m, s) for m, s in zip(
-            rows["matched"] if "matched" in rows.columns else [None] * len(rows),
-            rows["source"] if "source" in rows.columns else [None] * len(rows),
-            strict=True,
+        _hits=[_hit_count(m) for m in (
+            rows["matched"] if "matched" in rows.columns else [None] * len(rows)
         )],
     )
     grouped = rows.groupby(_SPAN, sort=False, as_index=False).agg(
@@ -566,7 +565,7 @@ def _attribution(case: str, labels: dict[str, str]) -> str:
     return f"{shown} ({detail})" if detail else shown
 
 
-def _hit_count(matched: Any, _source: Any) -> int:
+def _hit_count(matched: Any) -> int:
     if isinstance(matched, str) and matched.strip():
         return len({m.strip().casefold() for m in matched.split(";") if m.strip()})
     return 1  # a coding without matched text (manual, inductive) counts one
