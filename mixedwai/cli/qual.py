@@ -7,7 +7,6 @@ partial file) and print a short summary.
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import typer
@@ -80,19 +79,17 @@ def code(
                                                                            strict=True))
         )
     book = books[0]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        corpus = load_corpus(transcripts)
-        documents = list(corpus)
-        codings = code_corpus(
-            documents,
-            by_language if len(books) > 1 else book,
-            unit=unit,
-            speakers=_speakers(speakers),
-            progress=len(documents) > 5,
-        )
-        matrix = code_matrix(codings, codebook=book)
-        frequencies = code_frequencies(codings, book)
+    corpus = load_corpus(transcripts)
+    documents = list(corpus)
+    codings = code_corpus(
+        documents,
+        by_language if len(books) > 1 else book,
+        unit=unit,
+        speakers=_speakers(speakers),
+        progress=len(documents) > 5,
+    )
+    matrix = code_matrix(codings, codebook=book)
+    frequencies = code_frequencies(codings, book)
     with staged_output(out) as stage:
         write_csv(codings, stage.path("codings.csv"))
         write_csv(matrix, stage.path("code_matrix.csv"), index=True)
@@ -101,8 +98,6 @@ def code(
 
     attrs = codings.attrs
     shown = console()
-    for warning in caught:
-        shown.print(f"[yellow]warning:[/yellow] {warning.message}", markup=True)
     who = ", ".join(attrs["speakers"]) if attrs["speakers"] else "everyone"
     shown.print(
         f"Coded {len(documents)} transcript(s) by {attrs['unit']} with "
@@ -144,8 +139,8 @@ def codebook_check(
 
 
 # -- Inductive themes -----------------------------------------------------------------
-# `mixedwai themes` (a top-level command) and `mixedwai codebook promote` (a command of
-# `codebook_app`) belong here, next to the coding commands; `register` below wires them.
+# `mixedwai themes` and `mixedwai codebook promote` live in mixedwai.cli.themes, which adds
+# `promote` to `codebook_app` above when it registers.
 
 
 def register(app: typer.Typer) -> None:
