@@ -59,9 +59,9 @@ _LAZY = {
     "plot_dendrogram": "mixedwai.quant.plots",
     "save_figure": "mixedwai.quant.plots",
     # qualitative strand
-    "Segment": "mixedwai.qual.transcripts",
-    "Transcript": "mixedwai.qual.transcripts",
-    "Corpus": "mixedwai.qual.transcripts",
+    "Segment": "mixedwai.qual.transcript_model",
+    "Transcript": "mixedwai.qual.transcript_model",
+    "Corpus": "mixedwai.qual.corpus",
     "load_transcript": "mixedwai.qual.transcripts",
     "load_corpus": "mixedwai.qual.transcripts",
     "pseudonymise": "mixedwai.qual.pseudonyms",
