@@ -47,7 +47,7 @@ _LAZY = {
     "cluster_trajectories": "mixedwai.quant.clustering",
     "describe_shapes": "mixedwai.quant.patterns",
     "name_patterns": "mixedwai.quant.patterns",
-    "profile_table": "mixedwai.quant.patterns",
+    "profile_table": "mixedwai.quant.pattern_profile",
     "outcome_crosstab": "mixedwai.quant.outcomes",
     "freeman_halton_test": "mixedwai.quant.outcomes",
     "cramers_v": "mixedwai.quant.outcomes",

@@ -6,6 +6,11 @@ curvature; simple documented rules turn these into the names used in the
 alliance-pattern literature: stable high (SHA), stable low (SLA), linear
 increase (LIA), linear decrease (LDA), U-shaped (UA) and inverted U (IUA).
 
+The names and abbreviations are in :mod:`mixedwai.quant.pattern_vocab`, the time
+column helpers in :mod:`mixedwai.quant.timepoints` and the profile table in
+:mod:`mixedwai.quant.pattern_profile`; this module describes and names shapes and
+re-exports them.
+
 Examples
 --------
 >>> import pandas as pd
@@ -23,7 +28,6 @@ cluster
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -31,78 +35,22 @@ import pandas as pd
 
 from mixedwai._validation import check_choice, check_range, raise_problems
 from mixedwai.errors import (
-    ColumnError,
     DataValueError,
     InsufficientDataError,
     OptionError,
 )
+from mixedwai.quant.pattern_profile import profile_table
+from mixedwai.quant.pattern_vocab import KNOWN_PATTERNS as KNOWN_PATTERNS
+from mixedwai.quant.pattern_vocab import SHAPES as SHAPES
+from mixedwai.quant.pattern_vocab import _known_lookup
+from mixedwai.quant.pattern_vocab import abbreviate as abbreviate
+from mixedwai.quant.timepoints import _numeric_times
+from mixedwai.quant.timepoints import show as show
+from mixedwai.quant.timepoints import time_columns as time_columns
 
 __all__ = ["describe_shapes", "name_patterns", "profile_table"]
 
-#: Shape -> abbreviation stem (the level letter is added for stable shapes).
-SHAPES = ("stable", "linear increase", "linear decrease", "U-shaped", "inverted U")
-
-#: Full pattern names and their abbreviations in the alliance-pattern literature.
-KNOWN_PATTERNS: dict[str, str] = {
-    "stable high": "SHA",
-    "stable low": "SLA",
-    "linear increase": "LIA",
-    "linear decrease": "LDA",
-    "U-shaped": "UA",
-    "inverted U": "IUA",
-}
-
 _LEVEL_RULES = ("grand_mean", "median")
-_TIME_COLUMN = re.compile(r"t(\d+)")
-
-
-def time_columns(frame: pd.DataFrame, *, min_times: int = 1) -> list[str]:
-    """The time columns of a case- or cluster-by-time table, in time order.
-
-    Columns named ``t<k>`` (``t1``, ``t2`` ...) are taken in the order of ``k``;
-    other columns (``mean``, ``pattern`` ...) are ignored. A table with no
-    ``t<k>`` column uses all its columns in their order.
-
-    Raises
-    ------
-    ColumnError
-        Fewer than ``min_times`` time columns.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> time_columns(pd.DataFrame(columns=["mean", "t10", "t2", "t1"]))
-    ['t1', 't2', 't10']
-    """
-    named = [c for c in frame.columns if isinstance(c, str) and _TIME_COLUMN.fullmatch(c)]
-    columns = sorted(named, key=lambda c: int(c[1:])) if named else list(frame.columns)
-    if len(columns) < min_times:
-        found = ", ".join(repr(str(c)) for c in frame.columns) or "(none)"
-        raise ColumnError(
-            f"expected at least {min_times} time columns t1..tN; found columns: {found}"
-        )
-    return columns
-
-
-def _numeric_times(frame: pd.DataFrame, columns: list[str], *, what: str) -> np.ndarray:
-    """The time columns as a float array; raise listing every non-finite cell."""
-    problems: list[str] = []
-    values = np.empty((len(frame), len(columns)))
-    for j, column in enumerate(columns):
-        converted = pd.to_numeric(frame[column], errors="coerce")
-        values[:, j] = converted.to_numpy(dtype=float, na_value=np.nan)
-        for label, raw, num in zip(frame.index, frame[column], values[:, j], strict=True):
-            if not np.isfinite(num):
-                problems.append(f"{what} {show(label)}, column {column!r}: {show(raw)}")
-    raise_problems(DataValueError, f"{what} means must be finite numbers", problems)
-    return values
-
-
-def show(value: object) -> str:
-    """``repr`` of a label for messages, without numpy's ``np.int64(...)`` wrapper."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    return repr(value)
 
 
 def _trend_terms(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -279,37 +227,6 @@ def describe_shapes(
     return out
 
 
-def abbreviate(name: str) -> str:
-    """The abbreviation of a pattern name.
-
-    Known names and abbreviations map to the literature's (``"stable high"``
-    -> ``"SHA"``, ``"sha"`` -> ``"SHA"``); other names give the initials of
-    their words plus ``A`` for alliance (``"rupture repair"`` -> ``"RRA"``).
-
-    Examples
-    --------
-    >>> abbreviate("linear decrease"), abbreviate("iua"), abbreviate("rupture-repair")
-    ('LDA', 'IUA', 'RRA')
-    """
-    known = _known_lookup(name)
-    if known is not None:
-        return known[1]
-    words = [w for w in re.split(r"[\s_\-/]+", name.strip()) if w]
-    initials = "".join(w[0] for w in words if w[0].isalnum()).upper()
-    if not words or words[-1].lower() != "alliance":
-        initials += "A"
-    return initials
-
-
-def _known_lookup(name: str) -> tuple[str, str] | None:
-    """(full name, abbreviation) when ``name`` is a known name or abbreviation."""
-    key = name.strip().lower()
-    for full, abbr in KNOWN_PATTERNS.items():
-        if key in (full.lower(), abbr.lower(), f"{full.lower()} alliance"):
-            return full, abbr
-    return None
-
-
 def name_patterns(
     means: pd.DataFrame,
     *,
@@ -457,163 +374,3 @@ def _check_overrides(names: Mapping[int, str], clusters: pd.Index) -> dict[objec
             seen[key] = cluster
     raise_problems(OptionError, "names: invalid pattern names", problems)
     return out
-
-
-def profile_table(
-    matrix: pd.DataFrame,
-    labels: pd.Series,
-    patterns: pd.Series | pd.DataFrame,
-) -> pd.DataFrame:
-    """Size and mean trajectory of each pattern, like the reference study's Table 2.
-
-    Parameters
-    ----------
-    matrix : pandas.DataFrame
-        Case-by-time scores: index ``case_id``, columns ``t1..tN``.
-    labels : pandas.Series
-        Case id -> cluster number of the clustered cases (missing labels are
-        not allowed; cases of ``matrix`` absent from ``labels`` are not
-        profiled).
-    patterns : pandas.Series or pandas.DataFrame
-        Cluster -> pattern name, or the frame returned by
-        :func:`name_patterns` (its ``pattern`` and ``abbrev`` columns are
-        used). Its order is the order of the rows returned.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Index ``cluster``, columns:
-
-        - ``pattern``, ``abbrev`` (the literature's abbreviation when the name
-          is known, else missing, unless ``patterns`` gives it);
-        - ``n`` (cases), ``share`` (fraction of the clustered cases, 0..1),
-          ``pct`` (the same in percent);
-        - ``t1_mean``, ``t1_sd``, ..., ``tN_mean``, ``tN_sd``: mean and SD
-          (ddof=1) of the scores at each time;
-        - ``mean``, ``sd``: mean and SD (ddof=1, as SPSS) of the case means
-          (a case's mean over the time columns).
-
-    Raises
-    ------
-    DataValueError
-        A labelled case that is not in ``matrix``, a score that is missing or
-        not a number, a missing label, or a cluster with no pattern name.
-    ColumnError
-        ``matrix`` has no time column.
-
-    Notes
-    -----
-    The reference study reports SHA 5 cases (27.78 %), mean 6.64 (SD 0.15);
-    SLA 10 (55.56 %), 5.09 (0.34); LDA 3 (16.67 %), 6.07 (0.29). The tests
-    check every number against a plain pandas ``groupby``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> matrix = pd.DataFrame({"t1": [6.5, 6.6, 5.0, 5.2], "t2": [6.6, 6.7, 5.1, 4.9],
-    ...                        "t3": [6.7, 6.6, 5.0, 5.1]},
-    ...                       index=pd.Index(["ES1_C1", "ES1_C2", "ES2_C1", "ES2_C2"],
-    ...                                      name="case_id"))
-    >>> labels = pd.Series([1, 1, 2, 2], index=matrix.index, name="cluster")
-    >>> table = profile_table(matrix, labels, pd.Series({1: "stable high", 2: "stable low"}))
-    >>> table[["pattern", "abbrev", "n", "pct", "t1_mean", "mean", "sd"]].round(3)
-                 pattern abbrev  n   pct  t1_mean   mean     sd
-    cluster
-    1        stable high    SHA  2  50.0     6.55  6.617  0.024
-    2         stable low    SLA  2  50.0     5.10  5.050  0.024
-    """
-    if not isinstance(matrix, pd.DataFrame):
-        raise DataValueError(f"matrix must be a DataFrame; received {type(matrix).__name__}")
-    if not isinstance(labels, pd.Series):
-        raise DataValueError(f"labels must be a Series; received {type(labels).__name__}")
-    columns = time_columns(matrix, min_times=1)
-    names, abbrevs = _pattern_names(patterns)
-
-    problems = [f"case {show(case)}: no cluster label" for case in labels.index[labels.isna()]]
-    missing_cases = [case for case in labels.index if case not in matrix.index]
-    problems += [
-        f"case {show(case)} is labelled but not in the score matrix" for case in missing_cases
-    ]
-    raise_problems(DataValueError, "labels do not match the score matrix", problems)
-    if labels.index.has_duplicates:
-        dup = labels.index[labels.index.duplicated()].unique()
-        raise_problems(
-            DataValueError, "labels hold a case more than once",
-            [f"case {show(c)}" for c in dup],
-        )
-
-    scores = matrix.loc[labels.index, columns]
-    values = _numeric_times(scores, columns, what="case")
-    scores = pd.DataFrame(values, index=scores.index, columns=columns)
-
-    unnamed = [c for c in pd.unique(labels) if c not in names.index]
-    raise_problems(
-        DataValueError,
-        "clusters without a pattern name",
-        [f"cluster {show(c)} (cases {', '.join(map(str, labels.index[labels == c]))})"
-         for c in unnamed],
-    )
-
-    group = labels.to_numpy()
-    rows = []
-    total = len(labels)
-    for cluster in names.index:
-        member = scores[group == cluster]
-        n = len(member)
-        case_means = member.mean(axis=1)
-        row: dict[str, object] = {
-            "pattern": names[cluster],
-            "abbrev": abbrevs[cluster],
-            "n": n,
-            "share": n / total if total else np.nan,
-            "pct": 100 * n / total if total else np.nan,
-        }
-        for column in columns:
-            row[f"{column}_mean"] = member[column].mean() if n else np.nan
-            row[f"{column}_sd"] = member[column].std(ddof=1) if n > 1 else np.nan
-        row["mean"] = case_means.mean() if n else np.nan
-        row["sd"] = case_means.std(ddof=1) if n > 1 else np.nan
-        rows.append(row)
-    out = pd.DataFrame(rows, index=pd.Index(names.index, name="cluster"))
-    out["n"] = out["n"].astype(int)
-    for column in ("pattern", "abbrev"):
-        out[column] = out[column].astype(object)
-    return out
-
-
-def _pattern_names(patterns: pd.Series | pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Pattern names and abbreviations by cluster, from a Series or a frame."""
-    if isinstance(patterns, pd.DataFrame):
-        if "pattern" not in patterns.columns:
-            found = ", ".join(repr(str(c)) for c in patterns.columns) or "(none)"
-            raise ColumnError(
-                f"patterns: missing column 'pattern'; found columns: {found}. "
-                "Pass the frame returned by name_patterns() or a Series cluster -> name"
-            )
-        names = patterns["pattern"]
-        abbrevs = (
-            patterns["abbrev"] if "abbrev" in patterns.columns
-            else names.map(lambda v: _known_abbrev(v))
-        )
-    elif isinstance(patterns, pd.Series):
-        names = patterns
-        abbrevs = names.map(lambda v: _known_abbrev(v))
-    else:
-        raise DataValueError(
-            "patterns must be a Series (cluster -> name) or the frame of name_patterns(); "
-            f"received {type(patterns).__name__}"
-        )
-    if names.index.has_duplicates:
-        dup = names.index[names.index.duplicated()].unique()
-        raise_problems(
-            DataValueError, "patterns name a cluster more than once",
-            [f"cluster {show(c)}" for c in dup],
-        )
-    return names.astype(object), abbrevs.astype(object)
-
-
-def _known_abbrev(name: object) -> object:
-    if not isinstance(name, str):
-        return None
-    known = _known_lookup(name)
-    return None if known is None else known[1]
