@@ -18,8 +18,16 @@ Methods (each run in a fresh subprocess, so that peak memory is that run's):
   with the defaults (k = 2..6, silhouette on a 2000-case sample, 100 bootstrap
   replicates of at most 2000 cases);
 * ``cluster``: :func:`mixedwai.quant.clustering.cluster_trajectories` on the
-  case-by-time matrix, everything included (tree, k selection, schedule,
-  pattern names, profile table).
+  case-by-time matrix, everything included (tree, k selection, tie
+  diagnostic, schedule, pattern names, profile table);
+* ``ties``: the tie diagnostic alone (:func:`mixedwai.quant.ties.tie_sensitivity`,
+  k = 2..5, 20 runs with random tie-breaks, on a 10 000-case sample above
+  10 000 cases: the default), then its k-means-refined comparison at k = 3;
+* ``ties_all``: the same on all cases (``max_n=None``; run up to ``--ties-all-max``);
+* ``refine``: :func:`mixedwai.quant.refine.refine_kmeans` at k = 3 alone.
+
+For ``ties``/``ties_all``/``refine`` the tree is built before the clock starts.
+A second table gives what the diagnostic and the refinement found.
 
 Time is wall-clock (and CPU) of the call after a warm-up that loads the
 numba cache; memory is the peak resident set size of the subprocess
@@ -79,13 +87,37 @@ elif method == "cluster":
                          index=pd.Index([f"C{i}" for i in range(len(X))], name="case_id"))
     cluster_trajectories(frame.iloc[:50], n_boot=2)
     run = lambda: cluster_trajectories(frame)
+elif method in ("ties", "ties_all"):
+    from mixedwai.quant.ties import tie_sensitivity
+    from mixedwai.quant.ward import ward_tree
+    import sklearn.cluster  # noqa: F401  (imported before the clock starts)
+    tree = ward_tree(X)
+    max_n = 10_000 if method == "ties" else None
+    def run():
+        diag = tie_sensitivity(tree, [2, 3, 4, 5], n_seeds=20, max_n=max_n)
+        info = {f"k{k}": [int(r.tied_merges), r.ari_median, r.ari_min]
+                for k, r in diag.table.iterrows()}
+        info["refined_k3"] = diag.refined(3)
+        info["n_cases"] = int(diag.table["n_cases"].iloc[0])
+        return info
+elif method == "refine":
+    from mixedwai.quant.refine import refine_kmeans
+    from mixedwai.quant.ward import ward_tree
+    tree = ward_tree(X)
+    refine_kmeans(ward_tree(X[:50]), 3)
+    def run():
+        out = refine_kmeans(tree, 3)
+        return {"r2_before": out.r2_before, "r2_after": out.r2_after,
+                "moved": out.n_moved, "n_iter": out.n_iter}
 else:
     raise SystemExit(f"unknown method {method}")
 before = peak_mib()
 t0, c0 = time.perf_counter(), time.process_time()
-run()
+info = run()
 wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-print(json.dumps({"wall": wall, "cpu": cpu, "peak": peak_mib(), "before": before}))
+info = info if isinstance(info, dict) else {}
+print(json.dumps({"wall": wall, "cpu": cpu, "peak": peak_mib(), "before": before,
+                  "info": info}))
 """
 
 
@@ -121,15 +153,42 @@ def run_child(method: str, path: Path) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def print_findings(findings: list[tuple[int, str, dict]]) -> None:
+    """What the tie diagnostic and the refinement found, per n."""
+    if not findings:
+        return
+    print()
+    print("| n | what | k = 2 | k = 3 | k = 4 | k = 5 | refined, k = 3 |")
+    print("|---:|---|---|---|---|---|---|")
+    for n, method, info in findings:
+        if method == "refine":
+            print(f"| {n:,} | k-means refinement at k = 3 | | R² {info['r2_before']:.4f} -> "
+                  f"{info['r2_after']:.4f}, {info['moved']:,} cases moved, "
+                  f"{info['n_iter']} iterations | | | |")
+            continue
+        cells = [
+            f"{info[f'k{k}'][0]:,} tied merges; ARI median {info[f'k{k}'][1]:.2f}, "
+            f"min {info[f'k{k}'][2]:.2f}"
+            for k in (2, 3, 4, 5)
+        ]
+        refined = info["refined_k3"]
+        print(f"| {n:,} | {method} ({info['n_cases']:,} cases) | " + " | ".join(cells)
+              + f" | ARI median {refined[0]:.2f}, min {refined[1]:.2f} |")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 20000, 100000, 1000000])
     parser.add_argument("--scipy-max", type=int, default=20000)
     parser.add_argument("--fastcluster-max", type=int, default=100000)
+    parser.add_argument("--ties-all-max", type=int, default=1000000)
     parser.add_argument(
         "--methods",
         nargs="+",
-        default=["mixedwai", "scipy", "fastcluster", "select_k", "cluster"],
+        default=[
+            "mixedwai", "scipy", "fastcluster", "select_k", "cluster", "ties", "ties_all",
+            "refine",
+        ],
     )
     args = parser.parse_args(argv)
 
@@ -139,6 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     print("| n | distinct (direct) | distinct (deviation) | method | wall s | cpu s "
           "| peak MiB | + MiB | x mixedwai |")
     print("|---:|---:|---:|---|---:|---:|---:|---:|---:|")
+    findings: list[tuple[int, str, dict]] = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             X = wai_trajectories(n)
@@ -151,6 +211,8 @@ def main(argv: list[str] | None = None) -> None:
                     continue
                 if method == "fastcluster" and n > args.fastcluster_max:
                     continue
+                if method == "ties_all" and n > args.ties_all_max:
+                    continue
                 res = run_child(method, path)
                 if "error" in res:
                     print(f"| {n:,} | {direct:,} | {deviation:,} | {method} | failed: "
@@ -158,6 +220,8 @@ def main(argv: list[str] | None = None) -> None:
                     continue
                 if method == "mixedwai":
                     base = res["wall"]
+                if res.get("info"):
+                    findings.append((n, method, res["info"]))
                 ratio = f"{res['wall'] / base:.1f}" if base else ""
                 print(
                     f"| {n:,} | {direct:,} | {deviation:,} | {method} | {res['wall']:.2f} "
@@ -165,7 +229,9 @@ def main(argv: list[str] | None = None) -> None:
                     f"| {max(res['peak'] - res['before'], 0):.0f} | {ratio} |",
                     flush=True,
                 )
+    print_findings(findings)
 
 
 if __name__ == "__main__":
     main()
+

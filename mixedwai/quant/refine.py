@@ -90,10 +90,14 @@ def _kmeans_distinct(
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Weighted k-means on distinct rows started from the partition's centroids."""
     from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
 
     init = _weighted_centers(X, w, labels, k)
     model = KMeans(n_clusters=k, init=init, n_init=1, tol=0.0, random_state=random_state)
-    model.fit(X, sample_weight=w)
+    # One thread: k on a few thousand distinct rows is quick, and on a busy machine
+    # OpenMP's threads made each fit up to 30 times slower (measured).
+    with threadpool_limits(limits=1, user_api="openmp"):
+        model.fit(X, sample_weight=w)
     return model.labels_.astype(np.int64), model.cluster_centers_, int(model.n_iter_)
 
 
