@@ -75,7 +75,7 @@ _LAZY = {
     "code_matrix": "mixedwai.qual.retrieval",
     "code_frequencies": "mixedwai.qual.retrieval",
     "cooccurrence": "mixedwai.qual.retrieval",
-    "quotes": "mixedwai.qual.retrieval",
+    "quotes": "mixedwai.qual.quoting",
     "suggest_themes": "mixedwai.qual.themes",
     "ThemeSuggestions": "mixedwai.qual.themes",
     "write_theme_review": "mixedwai.qual.themes",
