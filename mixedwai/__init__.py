@@ -29,7 +29,7 @@ _LAZY = {
     "display_case_id": "mixedwai.ids",
     "read_table": "mixedwai.io",
     # quantitative strand
-    "Instrument": "mixedwai.quant.instruments",
+    "Instrument": "mixedwai.quant.instrument_model",
     "available_instruments": "mixedwai.quant.instruments",
     "load_instrument": "mixedwai.quant.instruments",
     "read_sessions": "mixedwai.quant.data",
@@ -42,6 +42,8 @@ _LAZY = {
     "agglomeration_schedule": "mixedwai.quant.schedule",
     "select_k": "mixedwai.quant.selection",
     "bootstrap_stability": "mixedwai.quant.selection",
+    "tie_sensitivity": "mixedwai.quant.ties",
+    "refine_kmeans": "mixedwai.quant.refine",
     "WardClustering": "mixedwai.quant.clustering",
     "ClusterResult": "mixedwai.quant.clustering",
     "cluster_trajectories": "mixedwai.quant.clustering",
