@@ -33,7 +33,7 @@ _LAZY = {
     "available_instruments": "mixedwai.quant.instruments",
     "load_instrument": "mixedwai.quant.instruments",
     "read_sessions": "mixedwai.quant.data",
-    "read_cases": "mixedwai.quant.data",
+    "read_cases": "mixedwai.quant.cases",
     "score_wai": "mixedwai.quant.scoring",
     "Trajectories": "mixedwai.quant.trajectories",
     "build_trajectories": "mixedwai.quant.trajectories",

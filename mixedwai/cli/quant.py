@@ -45,10 +45,15 @@ def cluster(
     seed: int = typer.Option(0, "--seed", help="Random seed (bootstrap, Monte Carlo)."),
     refine: str | None = typer.Option(None, "--refine",
                                       help="'kmeans': refine the Ward partition with k-means."),
+    k_rule: str = typer.Option("jump", "--k-rule",
+                               help="Rule of k='auto': jump | jump_all | reduction."),
+    tie_seeds: int = typer.Option(20, "--tie-seeds",
+                                  help="Random tie-break re-runs for the tie diagnostic (0: off)."),
 ) -> None:
     """Score the WAI, cluster the trajectories with Ward's method, relate patterns to the outcome.
 
-    Writes clusters.csv, profile.csv, schedule.csv, k_selection.csv, excluded.csv, scores.csv, and
+    Writes clusters.csv, profile.csv, schedule.csv, k_selection.csv, excluded.csv, scores.csv
+    (refinement_moved.csv with --refine kmeans), and
     with --cases outcomes.csv, outcome_test.csv, score_tests.csv, descriptives.csv,
     characteristics.csv, time_to_outcome.csv; plus trajectories.png and dendrogram.png.
     """
@@ -59,13 +64,15 @@ def cluster(
     from mixedwai.quant.study import analyse_quant
 
     check_choice("--scores", scores, ["direct", "deviation"])
+    check_choice("--k-rule", k_rule, ["jump", "jump_all", "reduction"])
     if refine is not None:
         check_choice("--refine", refine, ["kmeans"])
     parsed_k = _parse_k(k)
     table = read_sessions(sessions, instrument=instrument)
     case_table = read_cases(cases, outcome=outcome) if cases is not None else None
     options = {"k": parsed_k, "scores": scores, "n_sessions": n_sessions,
-               "min_share": min_share, "max_k": max_k, "n_boot": n_boot, "random_state": seed}
+               "min_share": min_share, "max_k": max_k, "n_boot": n_boot, "random_state": seed,
+               "k_rule": k_rule, "tie_seeds": tie_seeds}
     if refine is not None:
         options["refine"] = refine
     with console().status("Clustering trajectories ..."), warnings.catch_warnings():
@@ -81,12 +88,11 @@ def cluster(
 
     result = analysis.clusters
     out_console = console()
-    out_console.print(f"[bold]{result.matrix.shape[0]} cases clustered[/bold], "
-                      f"{len(result.excluded)} excluded (see excluded.csv).")
-    out_console.print(result.k_reason)
+    out_console.print(result.summary(), markup=False)
     for cluster, row in result.profile.iterrows():
         out_console.print(f"  {cluster}. {row['pattern']} ({row['abbrev']}): n = {row['n']} "
-                          f"({row['pct']:.1f} %), mean {row['mean']:.2f} (SD {row['sd']:.2f})")
+                          f"({row['pct']:.1f} %), mean {row['mean']:.2f} (SD {row['sd']:.2f})",
+                          markup=False)
     if analysis.crosstab is not None:
         out_console.print(analysis.crosstab.summary())
     for message in analysis.warnings:

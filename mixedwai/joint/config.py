@@ -55,11 +55,14 @@ class QuantConfig(_Model):
     n_sessions: int = Field(3, ge=2)
     scores: Literal["direct", "deviation"] = "direct"
     k: Literal["auto"] | int = "auto"
+    k_rule: Literal["jump", "jump_all", "reduction"] = "jump"
     min_share: float = Field(0.10, ge=0, lt=1)
     max_k: int = Field(6, ge=2)
     n_boot: int = Field(100, ge=0)
     random_state: int = 0
     refine: Literal["kmeans"] | None = None
+    tie_seeds: int = Field(20, ge=0)
+    tie_max_n: int = Field(10_000, ge=10)
     slope_threshold: float = Field(0.15, gt=0)
     curvature_threshold: float = Field(0.15, gt=0)
     pattern_names: dict[int, str] | None = None

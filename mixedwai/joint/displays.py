@@ -254,7 +254,9 @@ def themes_by_outcome(study: LinkedStudy, *, level: str = "code") -> JointDispla
                 rows.append({"theme": theme, "label": labels.get(theme, theme), "pattern": pattern,
                              "outcome": outcome, "n_cases": len(ids), "n_coded": k,
                              "pct": _pct(k, len(ids))})
-    data = pd.DataFrame(rows)
+    data = pd.DataFrame(
+        rows, columns=["theme", "label", "pattern", "outcome", "n_cases", "n_coded", "pct"]
+    )
     short_yes, short_no = "outcome", "no outcome"
     wide_rows = []
     for theme, group in data.groupby("theme", sort=False):

@@ -86,6 +86,20 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
         f"{config.quant.n_boot} bootstrap resamples for stability, seed "
         f"{config.quant.random_state})."
     )
+    doc.paragraph(
+        "Ward's tree is computed exactly on the distinct score rows, weighted by how many cases "
+        "share each row, so the same data always give the same partition whatever the row order "
+        f"(tie rule: {params.get('tie_rule', 'canonical')})."
+    )
+    for line in clusters.summary().splitlines()[2:]:
+        doc.paragraph(line)
+    ties = clusters.tie_sensitivity
+    if ties is not None and ties.get("ari_median", 1.0) < 0.9:
+        doc.paragraph(
+            "Warning: these patterns depend on arbitrary tie-breaking (median ARI "
+            f"{ties['ari_median']:.2f} between the canonical partition and partitions with ties "
+            "broken at random); consider refine: kmeans.", italic=True
+        )
     if run.codebook is not None:
         n_docs = len(run.corpus) if run.corpus is not None else 0
         doc.paragraph(

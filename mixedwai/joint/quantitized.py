@@ -124,7 +124,10 @@ def quantitized_themes(
             )
             row["note"] = ""
         rows.append(row)
-    data = pd.DataFrame(rows).set_index("theme")
+    data = pd.DataFrame(rows, columns=list(rows[0]) if rows else ["theme", "label", "n_cases",
+                                                                     "n_coded", "p_pattern",
+                                                                     "p_outcome", "note"])
+    data = data.set_index("theme")
     if len(data):
         data["p_pattern_holm"] = _holm(data["p_pattern"])
         data["p_outcome_holm"] = _holm(data["p_outcome"])

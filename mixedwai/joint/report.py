@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from mixedwai.errors import MixedWAIWarning
+from mixedwai.errors import DataValueError, MixedWAIWarning
 from mixedwai.joint.config import StudyConfig, load_study_config
 from mixedwai.joint.displays import (
     JointDisplay,
@@ -154,7 +154,8 @@ def analyse_study(
             scores = score_wai(sessions, instrument=q.instrument)
         with timer.stage("clustering"):
             options: dict[str, Any] = {
-                "k": q.k, "scores": q.scores, "n_sessions": q.n_sessions,
+                "k": q.k, "k_rule": q.k_rule, "scores": q.scores, "n_sessions": q.n_sessions,
+                "tie_seeds": q.tie_seeds, "tie_max_n": q.tie_max_n,
                 "min_share": q.min_share, "max_k": q.max_k, "n_boot": q.n_boot,
                 "random_state": q.random_state, "slope_threshold": q.slope_threshold,
                 "curvature_threshold": q.curvature_threshold, "names": q.pattern_names,
@@ -195,17 +196,27 @@ def analyse_study(
 
 def build_displays(linked: LinkedStudy, config: StudyConfig) -> dict[str, JointDisplay]:
     """Every joint display of a study, with meta-inferences attached when given."""
-    displays = {
-        "statistics_by_themes": statistics_by_themes(linked, level="category"),
-        "statistics_by_codes": _rekey(statistics_by_themes(linked, level="code"),
-                                      "statistics_by_codes"),
-        "themes_by_outcome": themes_by_outcome(linked, level="code"),
-        "case_ordered": case_ordered_display(linked),
-        "quantitized_themes": quantitized_themes(linked, level="code",
-                                                 random_state=config.quant.random_state),
-    }
+    if not len(linked.interviewed):  # quantitative strand only: no theme to display
+        displays = {"case_ordered": case_ordered_display(linked, quotes=False)}
+    else:
+        displays = {
+            "statistics_by_themes": statistics_by_themes(linked, level="category"),
+            "statistics_by_codes": _rekey(statistics_by_themes(linked, level="code"),
+                                          "statistics_by_codes"),
+            "themes_by_outcome": themes_by_outcome(linked, level="code"),
+            "case_ordered": case_ordered_display(linked),
+            "quantitized_themes": quantitized_themes(linked, level="code",
+                                                     random_state=config.quant.random_state),
+        }
     if config.meta_inferences is not None:
         meta = load_meta_inferences(config.meta_inferences)
+        unknown = sorted(set(meta["display"]) - set(displays))
+        if unknown:
+            raise DataValueError(
+                f"{config.meta_inferences}: meta-inferences name displays this study does not "
+                f"have: {', '.join(map(repr, unknown))}; its displays are "
+                f"{', '.join(displays)}"
+            )
         displays = {k: add_meta_inferences(d, meta) for k, d in displays.items()}
     return displays
 

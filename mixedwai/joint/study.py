@@ -221,7 +221,7 @@ def link_study(
     table = table.sort_values(["cluster", "mean"], ascending=[True, False], kind="mergesort")
 
     linked_docs = {d for ds in docs_by_case.values() for d in ds}
-    if codings is None:
+    if codings is None or "doc_id" not in codings.columns:
         codings = pd.DataFrame(
             columns=["doc_id", "case_id", "segment_id", "code_id", "category_id"]
         )

@@ -80,6 +80,8 @@ class QuantAnalysis:
             "excluded": c.excluded,
             "scores": self.scores,
         }
+        if c.refinement is not None:
+            out["refinement_moved"] = c.refinement["moved"]
         if self.crosstab is not None:
             out["outcomes"] = self.crosstab.to_frame()
             out["outcome_test"] = self.crosstab_test_frame()

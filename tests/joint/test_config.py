@@ -50,3 +50,17 @@ def test_yaml_python_tags_are_refused(tmp_path: Path) -> None:
     (tmp_path / "study.yaml").write_text("name: !!python/object/apply:os.system ['echo hi']\n")
     with pytest.raises(StudyConfigError, match="not valid YAML"):
         load_study_config(tmp_path)
+
+
+def test_refine_and_k_rule_reach_the_clustering(tmp_path: Path) -> None:
+    from mixedwai.joint.report import analyse_study
+
+    for name in ("sessions.csv", "cases.csv"):
+        shutil.copy(Path("sample_corpus") / name, tmp_path / name)
+    (tmp_path / "study.yaml").write_text(
+        "quant:\n  refine: kmeans\n  k_rule: reduction\n  n_boot: 0\n  tie_seeds: 5\n")
+    run = analyse_study(tmp_path)
+    params = run.quant.clusters.params
+    assert params["refine"] == "kmeans" and params["k_rule"] == "reduction"
+    assert params["tie_seeds"] == 5
+    assert run.quant.clusters.refinement is not None

@@ -76,3 +76,31 @@ def test_bad_study_exits_non_zero_without_traceback_or_files(tmp_path: Path, cap
     err = capsys.readouterr().err
     assert "missing.csv" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_quantitative_only_study_still_gets_a_report(tmp_path: Path) -> None:
+    import shutil
+
+    from mixedwai.cli import main
+
+    study = tmp_path / "study"
+    study.mkdir()
+    for name in ("sessions.csv", "cases.csv"):
+        shutil.copy(Path("sample_corpus") / name, study / name)
+    out = tmp_path / "out"
+    assert main(["run", str(study), "--out", str(out), "--quiet"]) == 0
+    assert (out / "report.html").exists() and (out / "displays" / "case_ordered.csv").exists()
+    assert not (out / "member_checks").exists()
+
+
+def test_meta_inference_for_an_unknown_display_is_an_error(tmp_path: Path, capsys) -> None:
+    import shutil
+
+    from mixedwai.cli import main
+
+    study = tmp_path / "study"
+    shutil.copytree("sample_corpus", study, ignore=shutil.ignore_patterns("*.py"))
+    (study / "meta_inferences.csv").write_text(
+        "display,key,statement,fit\nstatistics_by_theme,SHA,typo in the display,expansion\n")
+    assert main(["run", str(study), "--out", str(tmp_path / "out"), "--quiet"]) == 2
+    assert "'statistics_by_theme'" in capsys.readouterr().err

@@ -83,3 +83,20 @@ def test_out_of_scale_value_names_the_row_and_leaves_no_file(
     err = capsys.readouterr().err
     assert "row 7" in err and "wai_7 = 9" in err and "1..7" in err
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_refine_kmeans_reports_moves_and_r_squared(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["cluster", SESSIONS, "--out", str(tmp_path), "--n-boot", "0",
+                 "--refine", "kmeans"]) == 0
+    printed = capsys.readouterr().out
+    assert "k-means refinement" in printed and "R-squared" in printed
+    moved = pd.read_csv(tmp_path / "refinement_moved.csv")
+    assert list(moved.columns) == ["case_id", "ward_cluster", "cluster"]
+
+
+def test_tie_diagnostic_is_in_the_k_selection_table(out_dir: Path) -> None:
+    table = pd.read_csv(out_dir / "k_selection.csv")
+    chosen = table[table["chosen"]].iloc[0]
+    assert chosen["tied_merges"] == 0 and chosen["tie_ari_median"] == 1.0
