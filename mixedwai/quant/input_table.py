@@ -1,0 +1,142 @@
+"""Helpers shared by the readers of the quantitative tables (sessions and cases).
+
+Read a file or copy a DataFrame, find columns ignoring case and separators, parse
+cells (numbers with a decimal comma, blanks), bring case and ES ids to one
+spelling, and raise one error listing every offending row.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mixedwai._validation import MAX_LISTED, source_name
+from mixedwai.errors import ColumnError, DataValueError, MixedWAIError
+from mixedwai.ids import canonical_case_id, es_id_of
+
+_CANONICAL = r"ES(?:0|[1-9][0-9]*)_C(?:0|[1-9][0-9]*)"
+_ES_PATTERN = re.compile(r"^\s*ES\s*#?\s*[-_ ]?\s*0*(\d+)\s*$", re.IGNORECASE)
+
+
+def _frame_of(source: str | os.PathLike[str] | pd.DataFrame) -> pd.DataFrame:
+    from mixedwai.io import read_table
+
+    if isinstance(source, pd.DataFrame):
+        frame = source.copy()
+        frame.attrs["source"] = source.attrs.get("source", "input table")
+        return frame
+    if isinstance(source, (str, os.PathLike)):
+        return read_table(source)
+    raise DataValueError(
+        f"source = {type(source).__name__} is not allowed; expected a file path or a DataFrame"
+    )
+
+
+def _find_column(frame: pd.DataFrame, name: str) -> str | None:
+    """``name`` itself, else the one column equal to it ignoring case and blanks."""
+    if name in frame.columns:
+        return name
+    want = _norm(name)
+    hits = [c for c in frame.columns if _norm(str(c)) == want]
+    return hits[0] if len(hits) == 1 else None
+
+
+def _norm(name: str) -> str:
+    text = re.sub(r"[\s_\-.#]+", "", name.strip().lower())
+    return re.sub(r"(?<![0-9])0+(?=[0-9])", "", text)  # wai_01 -> wai1
+
+
+def _require(frame: pd.DataFrame, wanted: Mapping[str, str], *, hint: str = "") -> dict[str, str]:
+    """Map each role to the column found for it, or raise ColumnError naming them all."""
+    found: dict[str, str] = {}
+    missing: list[str] = []
+    for role, name in wanted.items():
+        column = _find_column(frame, name)
+        if column is None:
+            missing.append(name)
+        else:
+            found[role] = column
+    if missing:
+        columns = ", ".join(repr(str(c)) for c in frame.columns) or "(none)"
+        plural = "s" if len(missing) > 1 else ""
+        names = ", ".join(repr(m) for m in missing)
+        message = f"{source_name(frame)}: missing column{plural} {names}; found columns: {columns}"
+        raise ColumnError(message + (f". {hint}" if hint else ""))
+    return found
+
+
+def _raise_listed(
+    error: type[MixedWAIError], header: str, problems: Sequence[str], total: int | None = None
+) -> None:
+    total = len(problems) if total is None else total
+    if not total:
+        return
+    lines = [f"  - {p}" for p in problems[:MAX_LISTED]]
+    if total > MAX_LISTED:
+        lines.append(f"  ... and {total - MAX_LISTED} more")
+    raise error(f"{header} ({total} found):\n" + "\n".join(lines))
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _canonical_ids(values: pd.Series) -> pd.Series:
+    """Canonical case ids (mapped once per distinct value); blanks stay missing."""
+    present = values[values.notna()]
+    uniques = pd.Series(pd.unique(present), dtype=object)
+    # fast path: ids already canonical (ES<n>_C<m>, no padding) map to themselves
+    done = uniques.map(lambda v: isinstance(v, str)).astype(bool)
+    done &= uniques.where(done, "").astype(str).str.fullmatch(_CANONICAL).astype(bool)
+    mapping = dict(zip(uniques[done], uniques[done], strict=True))
+    for v in uniques[~done]:
+        whole = isinstance(v, (float, np.floating)) and float(v).is_integer()
+        mapping[v] = canonical_case_id(int(v) if whole else v)
+    out = values.map(mapping)
+    return out.where(out.fillna("").astype(str).str.len() > 0)
+
+
+def _canonical_es(value: Any, case_id: Any) -> str | None:
+    if not _blank(value):
+        text = str(value).strip()
+        if isinstance(value, (float, np.floating)) and float(value).is_integer():
+            text = str(int(value))
+        match = _ES_PATTERN.match(text)
+        return f"ES{int(match.group(1))}" if match else text
+    if isinstance(case_id, str):
+        return es_id_of(case_id)
+    return None
+
+
+def _to_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers as float (decimal comma accepted) and the mask of non-blank text left over."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype(float), pd.Series(False, index=values.index)
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.astype(float), pd.Series(False, index=values.index)
+    as_text = values.astype(object).where(values.notna())
+    cleaned = as_text.map(lambda v: v.strip().replace(",", ".") if isinstance(v, str) else v)
+    numbers = pd.to_numeric(cleaned, errors="coerce").astype(float)
+    blank = cleaned.map(_blank).astype(bool)
+    bad = numbers.isna() & ~blank
+    return numbers, bad
