@@ -72,7 +72,7 @@ _LAZY = {
     "available_codebooks": "mixedwai.qual.codebook",
     "codebook_tree": "mixedwai.qual.codebook_display",
     "code_corpus": "mixedwai.qual.coding",
-    "load_manual_codings": "mixedwai.qual.coding",
+    "load_manual_codings": "mixedwai.qual.manual_codings",
     "merge_codings": "mixedwai.qual.coding",
     "code_matrix": "mixedwai.qual.retrieval",
     "code_frequencies": "mixedwai.qual.retrieval",

@@ -18,6 +18,20 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
+@lru_cache(maxsize=1)
+def error_console() -> Console:
+    """The console warnings print to (standard error)."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True, stderr=True)
+
+
+def print_warnings(messages: list[str]) -> None:
+    """Print collected warnings on standard error, one plain line each."""
+    for message in messages:
+        error_console().print(f"mixedwai: warning: {message}", markup=False)
+
+
 def print_written(paths: list[Path], *, limit: int = 12) -> None:
     """Print the files a command wrote, grouped under their folder."""
     out = console()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from mixedwai.cli._common import console, print_written
+from mixedwai.cli._common import console, print_warnings, print_written
 
 __all__ = ["register"]
 
@@ -95,8 +95,7 @@ def cluster(
                           markup=False)
     if analysis.crosstab is not None:
         out_console.print(analysis.crosstab.summary())
-    for message in analysis.warnings:
-        out_console.print(f"[yellow]warning:[/yellow] {message}")
+    print_warnings(analysis.warnings)
     print_written(written)
 
 

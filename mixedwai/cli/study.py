@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from mixedwai.cli._common import console, print_written
+from mixedwai.cli._common import console, print_warnings, print_written
 
 __all__ = ["register"]
 
@@ -53,8 +53,7 @@ def run(
     n_docs = len(result.corpus) if result.corpus is not None else 0
     out_console.print(f"{n_docs} transcripts, {len(result.codings)} codings; "
                       f"{len(result.linked.interviewed)} clustered cases have an interview.")
-    for message in result.warnings:
-        out_console.print(f"[yellow]warning:[/yellow] {message}")
+    print_warnings(result.warnings)
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
     out_console.print(f"Time: {timings}.")
     print_written(written)

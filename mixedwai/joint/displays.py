@@ -35,6 +35,8 @@ __all__ = [
     "themes_by_outcome",
 ]
 
+_PLURAL = {"category": "categories", "code": "codes"}
+
 #: Name of the column whose cells are trajectories (tuples of floats) drawn small.
 SPARKLINE = "Trajectory"
 
@@ -106,14 +108,18 @@ def _best_quote(
         codings = codings[codings["case_id"].isin(case_ids)]
     if not len(codings):
         return None
-    found = find_quotes(
-        codings,
-        theme,
-        n=1,
-        cases=_case_attributes(study),
-        outcome_labels=(study.outcome_label, study.no_outcome_label),
-    )
-    return None if not len(found) else found.iloc[0]
+    for min_words in (8, 1):  # a short segment rather than an empty cell
+        found = find_quotes(
+            codings,
+            theme,
+            n=1,
+            cases=_case_attributes(study),
+            outcome_labels=(study.outcome_label, study.no_outcome_label),
+            min_words=min_words,
+        )
+        if len(found):
+            return found.iloc[0]
+    return None
 
 
 def statistics_by_themes(
@@ -209,7 +215,7 @@ def statistics_by_themes(
     ]
     return JointDisplay(
         key="statistics_by_themes",
-        title=f"Statistics by themes ({level}s) for each alliance pattern",
+        title=f"Statistics by themes ({_PLURAL[level]}) for each alliance pattern",
         data=data,
         table=display,
         notes=notes,
@@ -271,7 +277,7 @@ def themes_by_outcome(study: LinkedStudy, *, level: str = "code") -> JointDispla
     ]
     return JointDisplay(
         key="themes_by_outcome",
-        title=f"Themes by outcome, within each pattern and overall ({level}s)",
+        title=f"Themes by outcome, within each pattern and overall ({_PLURAL[level]})",
         data=data,
         table=pd.DataFrame(wide_rows),
         notes=notes,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from mixedwai.joint.document import Document
+from mixedwai.quant.ties import TIE_ARI_WARNING
 
 if TYPE_CHECKING:
     from mixedwai.joint.report import StudyRun
@@ -29,8 +30,16 @@ def _fmt(value: object, digits: int = 2) -> str:
     return "" if value is None else str(value)
 
 
+def _param(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return "" if value is None else str(value)
+
+
 def _rounded(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """Floats as text with ``digits`` decimals, and snake_case headings as words."""
     out = frame.copy()
+    out.columns = [str(c).replace("_", " ") for c in out.columns]
     for column in out.columns:
         if pd.api.types.is_float_dtype(out[column]):
             out[column] = out[column].map(lambda v, d=digits: _fmt(v, d))
@@ -94,17 +103,27 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
     for line in clusters.summary().splitlines()[2:]:
         doc.paragraph(line)
     ties = clusters.tie_sensitivity
-    if ties is not None and ties.get("ari_median", 1.0) < 0.9:
-        doc.paragraph(
-            "Warning: these patterns depend on arbitrary tie-breaking (median ARI "
-            f"{ties['ari_median']:.2f} between the canonical partition and partitions with ties "
-            "broken at random); consider refine: kmeans.", italic=True
-        )
+    if ties is not None:
+        refined = "refined_ari_median" in ties
+        median = ties["refined_ari_median"] if refined else ties["ari_median"]
+        if median < TIE_ARI_WARNING:
+            doc.paragraph(
+                "Warning: these patterns depend on arbitrary tie-breaking (median ARI "
+                f"{median:.2f} between the canonical partition and partitions with ties broken "
+                "at random" + (", after k-means refinement)." if refined
+                               else "); consider refine: kmeans."), italic=True
+            )
     if run.codebook is not None:
         n_docs = len(run.corpus) if run.corpus is not None else 0
+        others = "".join(
+            f"; transcripts in '{lang}' with '{name}'"
+            for lang, name in (config.qual.codebooks or {}).items()
+            if lang != run.codebook.language
+        )
         doc.paragraph(
             f"{n_docs} interview transcripts were coded with the codebook "
-            f"'{run.codebook.name}' version {run.codebook.version} ({run.codebook.language}), "
+            f"'{run.codebook.name}' version {run.codebook.version} ({run.codebook.language}"
+            f"{others}), "
             f"unit: {config.qual.unit or run.codebook.unit}, speakers coded: "
             f"{', '.join(config.qual.speakers or run.codebook.speakers or ['everyone'])}. "
             "Codes were applied by the codebook's rules (lemmas, phrases and token patterns); "
@@ -168,10 +187,10 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
 
     # ------------------------------------------------------------------ reproducibility
     doc.heading("Reproducibility")
-    rows = [("mixedwai version", __version__), ("study", str(config.root))]
-    rows += [(f"quant.{k}", _fmt(v)) for k, v in config.quant.model_dump().items()]
-    rows += [(f"qual.{k}", _fmt(v)) for k, v in config.qual.model_dump().items()]
-    rows += [(f"clustering.{k}", _fmt(v)) for k, v in params.items()]
+    rows = [("mixedwai version", __version__), ("study", str(config.root)),
+            ("quant.instrument", config.quant.instrument)]
+    rows += [(f"clustering.{k}", _param(v)) for k, v in params.items()]
+    rows += [(f"qual.{k}", _param(v)) for k, v in config.qual.model_dump().items()]
     if run.codebook is not None:
         rows.append(("codebook version", f"{run.codebook.name} {run.codebook.version}"))
     doc.table(pd.DataFrame(rows, columns=["parameter", "value"]), "Parameters of this run")

@@ -33,7 +33,7 @@ def write_study(
     Layout: ``tables/*.csv`` (quantitative tables, codings, code matrix and
     frequencies, links), ``displays/*.csv`` (each joint display's text table and
     its numbers) and ``displays/joint_displays.xlsx``, ``figures/*.png``,
-    ``member_checks/*.docx`` (one per interviewed case), and ``report.html``,
+    ``member_checks/*.docx`` (one per interviewed case, and one per pattern), and ``report.html``,
     ``report.docx``, ``report.md`` at the top. Files are staged and moved in only
     when everything succeeded.
 
@@ -93,6 +93,9 @@ def write_study(
             for case_id in run.linked.interviewed.index:
                 write_bytes(member_check_docx(run.linked, case_id),
                             stage.path(f"member_checks/{case_id}.docx"))
+            for pattern in dict.fromkeys(run.linked.interviewed["abbrev"]):
+                write_bytes(member_check_docx(run.linked, pattern=pattern),
+                            stage.path(f"member_checks/pattern_{pattern}.docx"))
         written = stage.written()
     run.timings["rendering"] = run.timings.get("rendering", 0.0) + time.perf_counter() - start
     return written

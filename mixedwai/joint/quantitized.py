@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from mixedwai.joint.displays import JointDisplay
+from mixedwai.joint.displays import _PLURAL, JointDisplay
 from mixedwai.joint.themes import theme_labels, theme_presence
 from mixedwai.quant.outcomes import freeman_halton_test
 
@@ -160,7 +160,7 @@ def quantitized_themes(
     ]
     return JointDisplay(
         key="quantitized_themes",
-        title=f"Quantitized themes ({level}s): presence against pattern and outcome",
+        title=f"Quantitized themes ({_PLURAL[level]}): presence against pattern and outcome",
         data=data,
         table=pd.DataFrame(shown),
         notes=notes,

@@ -19,6 +19,7 @@ import base64
 import datetime
 import html
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 
@@ -40,6 +41,7 @@ __all__ = [
 
 _BLOCKS = "▁▂▃▄▅▆▇█"
 _FIXED_DATE = (2020, 1, 1, 0, 0, 0)
+_FIXED_W3CDTF = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
 def _is_trajectory(value: object) -> bool:
@@ -249,6 +251,36 @@ def _set_repeat_header(row: object) -> None:
     tr_pr.append(element)
 
 
+def _is_landscape(document: object) -> bool:
+    from docx.enum.section import WD_ORIENT
+
+    return document.sections[-1].orientation == WD_ORIENT.LANDSCAPE  # type: ignore[attr-defined]
+
+
+def _landscape_for(blocks: Sequence[object], i: int, current: bool) -> bool:
+    """Page orientation for block ``i``: wide tables landscape, and no page left empty.
+
+    A heading goes with the table right after it; a paragraph stays where it is
+    (a table's notes, a section's text); figures and lists are portrait.
+    """
+    block = blocks[i]
+    if isinstance(block, Table):
+        return block.landscape
+    if isinstance(block, Heading):
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        return following.landscape if isinstance(following, Table) else False
+    if isinstance(block, Paragraph):
+        return current
+    return False
+
+
+def _add_quoted_runs(paragraph: object, text: str) -> None:
+    """Add ``text`` to a paragraph with every “quoted” passage in italics."""
+    for part in re.split(r"(“[^”]*”)", text):
+        if part:
+            paragraph.add_run(part).italic = part.startswith("“")  # type: ignore[attr-defined]
+
+
 def _new_section(document: object, landscape: bool) -> None:
     from docx.enum.section import WD_ORIENT, WD_SECTION
 
@@ -319,18 +351,18 @@ def render_docx(document: Document, *, author: str = "mixedwai") -> bytes:
     props.created = props.modified = props.last_printed = fixed
     props.revision = 1
     word.add_heading(document.title, level=0)
-    for block in document.blocks:
+    blocks = document.blocks
+    for i, block in enumerate(blocks):
+        _new_section(word, _landscape_for(blocks, i, _is_landscape(word)))
         if isinstance(block, Heading):
             word.add_heading(block.text, level=min(9, block.level))
         elif isinstance(block, Paragraph):
             word.add_paragraph().add_run(block.text).italic = block.italic
         elif isinstance(block, Bullets):
             for item in block.items:
-                word.add_paragraph(item, style="List Bullet")
+                _add_quoted_runs(word.add_paragraph(style="List Bullet"), item)
         elif isinstance(block, Table):
-            _new_section(word, block.landscape)
             _add_docx_table(word, block)
-            _new_section(word, False)
         elif isinstance(block, Figure):
             word.add_picture(io.BytesIO(block.png), width=Inches(block.width_inches))
             word.add_paragraph().add_run(block.caption).italic = True
@@ -348,7 +380,10 @@ def _fix_zip_times(data: bytes) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_DATE)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(info.filename))
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # writers stamp the save time here
+                content = _FIXED_W3CDTF.sub(rb"\g<1>2020-01-01T00:00:00Z\g<2>", content)
+            target.writestr(fixed, content)
     return out.getvalue()
 
 
@@ -371,4 +406,7 @@ def display_csv_frames(display: JointDisplay) -> dict[str, pd.DataFrame]:
     table = display.table.map(
         lambda v: ";".join(f"{x:.4g}" for x in v) if _is_trajectory(v) else v
     )
-    return {display.key: table, f"{display.key}_data": display.data.reset_index()}
+    data = display.data
+    if not (isinstance(data.index, pd.RangeIndex) and data.index.name is None):
+        data = data.reset_index()
+    return {display.key: table, f"{display.key}_data": data}

@@ -116,7 +116,8 @@ class QuantAnalysis:
         pngs = {}
         for name, fig in (
             ("trajectories", plot_trajectories(self.clusters.profile)),
-            ("dendrogram", plot_dendrogram(self.clusters.tree.linkage, k=self.clusters.k)),
+            ("dendrogram", plot_dendrogram(self.clusters.tree.linkage, k=self.clusters.k,
+                                           labels=list(self.clusters.scores.index))),
         ):
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})

@@ -25,7 +25,9 @@ def test_run_writes_tables_figures_and_reports(report_dir: Path) -> None:
                  "displays/statistics_by_themes.csv", "displays/case_ordered.csv",
                  "displays/joint_displays.xlsx", "figures/trajectories.png"):
         assert (report_dir / name).is_file(), name
-    assert len(list((report_dir / "member_checks").glob("*.docx"))) == 17
+    assert len(list((report_dir / "member_checks").glob("ES*.docx"))) == 17
+    patterns = sorted(p.name for p in (report_dir / "member_checks").glob("pattern_*.docx"))
+    assert patterns == ["pattern_LDA.docx", "pattern_SHA.docx", "pattern_SLA.docx"]
     assert not [p for p in report_dir.rglob("*") if ".mixedwai-stage" in str(p)]
 
 
@@ -33,7 +35,7 @@ def test_report_states_parameters_and_versions(report_dir: Path) -> None:
     import mixedwai
 
     page = (report_dir / "report.html").read_text(encoding="utf-8")
-    for needle in ("mixedwai version", mixedwai.__version__, "quant.min_share", "DIRECT",
+    for needle in ("mixedwai version", mixedwai.__version__, "clustering.min_share", "DIRECT",
                    "codebook version", "Exclusions"):
         assert needle in page
 
@@ -62,8 +64,10 @@ def test_run_is_byte_for_byte_reproducible(report_dir: Path, tmp_path: Path) -> 
 
     again = tmp_path / "again"
     assert main(["run", "sample_corpus", "--out", str(again), "--quiet"]) == 0
-    for name in ("report.html", "report.docx", "tables/clusters.csv", "displays/case_ordered.csv",
-                 "figures/trajectories.png"):
+    first = sorted(p.relative_to(report_dir) for p in report_dir.rglob("*") if p.is_file())
+    second = sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    assert first == second
+    for name in first:
         assert (again / name).read_bytes() == (report_dir / name).read_bytes(), name
 
 
