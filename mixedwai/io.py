@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
@@ -50,27 +51,31 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".sav")
 
 
 def decode_bytes(data: bytes, *, source: str | os.PathLike[str] = "<bytes>") -> tuple[str, str]:
-    """Decode file contents as UTF-8 (BOM optional), else as Windows-1252.
+    """Decode file contents: UTF-8 (BOM optional) or UTF-16 (with BOM), else Windows-1252.
 
     Parameters
     ----------
     data : bytes
         Raw file contents.
     source : str or path, default="<bytes>"
-        Name used in the warning when the fallback is taken.
+        Name used in the warning when bytes had to be read as Windows-1252.
 
     Returns
     -------
     text : str
         Decoded text with any BOM removed and line ends normalised to ``\\n``.
     encoding : str
-        ``"utf-8"``, ``"utf-8-sig"`` (a BOM was present) or ``"cp1252"``.
+        ``"utf-8"``, ``"utf-8-sig"`` (a BOM was present), ``"utf-16"``,
+        ``"cp1252"`` (no valid UTF-8 sequence at all: a Windows-1252 file) or
+        ``"utf-8+cp1252"`` (UTF-8 text with stray Windows-1252 bytes, each
+        repaired on its own so the valid UTF-8 around them is kept).
 
     Warns
     -----
     EncodingFallbackWarning
-        When the data are not valid UTF-8 and were decoded as Windows-1252 (bytes
-        that Windows-1252 leaves undefined are read as Latin-1).
+        When some bytes were not valid UTF-8 and were read as Windows-1252 (bytes
+        Windows-1252 leaves undefined are read as Latin-1); the message gives the
+        line of the first such byte.
 
     Examples
     --------
@@ -80,22 +85,34 @@ def decode_bytes(data: bytes, *, source: str | os.PathLike[str] = "<bytes>") -> 
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
     ...     decode_bytes("Lévesque".encode("cp1252"))
+    ...     decode_bytes("Conseillère: ".encode("utf-8") + "café".encode("cp1252"))
     ('Lévesque', 'cp1252')
+    ('Conseillère: café', 'utf-8+cp1252')
+    >>> decode_bytes("Intervieweuse: ça va?".encode("utf-16"))
+    ('Intervieweuse: ça va?', 'utf-16')
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text, encoding = data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise InputFileError(f"{source}: starts with a UTF-16 mark but is not valid "
+                                 f"UTF-16 ({exc.reason} at byte {exc.start})") from exc
+        return text.replace("\r\n", "\n").replace("\r", "\n"), encoding
     if data.startswith(b"\xef\xbb\xbf"):
         encoding, body = "utf-8-sig", data[3:]
     else:
         encoding, body = "utf-8", data
     try:
         text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        text = "".join(
-            _decode_cp1252_byte(b) for b in body
-        ) if _has_undefined_cp1252(body) else body.decode("cp1252")
-        encoding = "cp1252"
+    except UnicodeDecodeError as exc:
+        line = body[: exc.start].count(b"\n") + 1
+        text = body.decode("utf-8", errors=_REPAIR)
+        has_utf8 = any(ord(c) > 127 for c in body.decode("utf-8", errors="ignore"))
+        encoding = "utf-8+cp1252" if has_utf8 else "cp1252"
+        what = ("UTF-8 with stray non-UTF-8 bytes; those bytes were read as Windows-1252"
+                if has_utf8 else "not valid UTF-8; decoded as Windows-1252 (Latin-1)")
         warnings.warn(
-            f"{source}: not valid UTF-8; decoded as Windows-1252 (Latin-1). "
-            "Check accented characters in the output.",
+            f"{source}: {what} (first at line {line}). Check accented characters in the output.",
             EncodingFallbackWarning,
             stacklevel=2,
         )
@@ -104,14 +121,22 @@ def decode_bytes(data: bytes, *, source: str | os.PathLike[str] = "<bytes>") -> 
 
 
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
-
-
-def _has_undefined_cp1252(body: bytes) -> bool:
-    return any(b in _CP1252_UNDEFINED for b in body)
+_REPAIR = "mixedwai-cp1252-repair"
 
 
 def _decode_cp1252_byte(b: int) -> str:
     return bytes([b]).decode("latin-1") if b in _CP1252_UNDEFINED else bytes([b]).decode("cp1252")
+
+
+def _repair_with_cp1252(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: read each undecodable byte as Windows-1252."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    bad = error.object[error.start : error.end]
+    return "".join(_decode_cp1252_byte(b) for b in bad), error.end
+
+
+codecs.register_error(_REPAIR, _repair_with_cp1252)
 
 
 def read_text(path: str | os.PathLike[str]) -> tuple[str, str]:
@@ -365,9 +390,25 @@ class StagedOutput:
                       for p in self.stage.rglob("*") if p.is_file())
 
 
+#: File in an output folder listing what the last mixedwai run wrote there.
+MANIFEST = ".mixedwai-outputs"
+
+
 @contextlib.contextmanager
 def staged_output(out_dir: str | os.PathLike[str]) -> Iterator[StagedOutput]:
     """Stage a command's outputs and publish them only if it succeeds.
+
+    Files are written to a hidden folder inside ``out_dir`` and moved into
+    place once the block ends without error; on error nothing in ``out_dir``
+    changes. A manifest (``.mixedwai-outputs``) records what was written, so
+    that the next run into the same folder removes the files of the previous
+    run it did not rewrite — a rerun with other options never leaves stale
+    results beside new ones. Files mixedwai did not write are never touched.
+
+    Raises
+    ------
+    InputFileError
+        ``out_dir`` exists and is not a folder, or cannot be created.
 
     Examples
     --------
@@ -375,21 +416,33 @@ def staged_output(out_dir: str | os.PathLike[str]) -> Iterator[StagedOutput]:
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "out"
     >>> with staged_output(out) as stage:
     ...     _ = stage.path("a.txt").write_text("1")
+    ...     _ = stage.path("old.txt").write_text("from this run only")
     >>> sorted(p.name for p in out.iterdir())
-    ['a.txt']
+    ['.mixedwai-outputs', 'a.txt', 'old.txt']
     >>> try:
     ...     with staged_output(out) as stage:
     ...         _ = stage.path("b.txt").write_text("2")
     ...         raise RuntimeError("boom")
     ... except RuntimeError:
     ...     pass
+    >>> sorted(p.name for p in out.iterdir())  # a failed run changes nothing
+    ['.mixedwai-outputs', 'a.txt', 'old.txt']
+    >>> with staged_output(out) as stage:  # a rerun drops what it did not rewrite
+    ...     _ = stage.path("a.txt").write_text("1")
     >>> sorted(p.name for p in out.iterdir())
-    ['a.txt']
+    ['.mixedwai-outputs', 'a.txt']
     """
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputFileError(f"{out}: exists and is not a folder; expected an output folder "
+                             "(a new or existing directory)")
     created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".mixedwai-stage-", dir=out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".mixedwai-stage-", dir=out))
+    except OSError as exc:
+        raise InputFileError(f"{out}: cannot create the output folder ({exc.strerror or exc})") \
+            from exc
     staged = StagedOutput(out, stage)
     try:
         yield staged
@@ -399,10 +452,33 @@ def staged_output(out_dir: str | os.PathLike[str]) -> Iterator[StagedOutput]:
             out.rmdir()
         raise
     try:
-        for source in sorted(p for p in stage.rglob("*") if p.is_file()):
-            target = out / source.relative_to(stage)
+        written = sorted(p for p in stage.rglob("*") if p.is_file())
+        names = [p.relative_to(stage).as_posix() for p in written]
+        for source, name in zip(written, names, strict=True):
+            target = out / name
             target.parent.mkdir(parents=True, exist_ok=True)
             os.chmod(source, 0o644)
             os.replace(source, target)
+        _forget_previous_outputs(out, set(names))
+        write_text("".join(f"{name}\n" for name in names), out / MANIFEST)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _forget_previous_outputs(out: Path, keep: set[str]) -> None:
+    """Remove files the previous run listed in the manifest and this run did not rewrite."""
+    manifest = out / MANIFEST
+    if not manifest.is_file():
+        return
+    root = out.resolve()
+    for name in manifest.read_text(encoding="utf-8").splitlines():
+        if not name or name in keep:
+            continue
+        target = (out / name).resolve()
+        if root in target.parents and target.is_file():
+            target.unlink()
+            with contextlib.suppress(OSError):  # drop folders the old run made, once empty
+                parent = target.parent
+                while parent != root and not any(parent.iterdir()):
+                    parent.rmdir()
+                    parent = parent.parent

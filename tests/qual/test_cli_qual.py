@@ -52,7 +52,7 @@ def test_code_writes_codings_matrix_and_frequencies(inputs, tmp_path, capsys):
     folder, codebook = inputs
     out = tmp_path / "out"
     assert main(["code", str(folder), "--codebook", str(codebook), "--out", str(out)]) == 0
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "code_frequencies.csv", "code_matrix.csv", "codings.csv",
     ]
     codings = pd.read_csv(out / "codings.csv")

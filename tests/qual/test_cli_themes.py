@@ -57,7 +57,7 @@ def test_themes_writes_tables_and_the_review_file(inputs, tmp_path, capsys):
     folder, codebook = inputs
     out = tmp_path / "out"
     assert run_themes(folder, codebook, out, "--n-themes", "2") == 0
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
         "theme_segments.csv", "theme_selection.csv", "themes.csv", "themes.yaml",
     ]  # fmt: skip
     themes = pd.read_csv(out / "themes.csv")

@@ -25,7 +25,7 @@ def test_writes_every_table_and_figure(out_dir: Path) -> None:
                 "scores.csv", "outcomes.csv", "outcome_test.csv", "score_tests.csv",
                 "descriptives.csv", "characteristics.csv", "time_to_outcome.csv",
                 "trajectories.png", "dendrogram.png"}
-    assert {p.name for p in out_dir.iterdir()} == expected
+    assert {p.name for p in out_dir.iterdir() if not p.name.startswith(".")} == expected
 
 
 def test_clusters_csv_has_the_documented_columns(out_dir: Path) -> None:
@@ -83,6 +83,24 @@ def test_out_of_scale_value_names_the_row_and_leaves_no_file(
     err = capsys.readouterr().err
     assert "row 7" in err and "wai_7 = 9" in err and "1..7" in err
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+def test_rerun_into_the_same_folder_leaves_no_stale_outputs(tmp_path: Path) -> None:
+    assert main(["cluster", SESSIONS, "--cases", CASES, "--out", str(tmp_path),
+                 "--n-boot", "0"]) == 0
+    (tmp_path / "notes.txt").write_text("the researcher's own file")
+    assert main(["cluster", SESSIONS, "--out", str(tmp_path), "--k", "2", "--n-boot", "0"]) == 0
+    names = {p.name for p in tmp_path.iterdir()}
+    assert "outcomes.csv" not in names and "descriptives.csv" not in names
+    assert "notes.txt" in names and "clusters.csv" in names
+
+
+def test_out_that_is_a_file_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("not a folder")
+    assert main(["cluster", SESSIONS, "--out", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "is not a folder" in err and "Traceback" not in err
 
 
 def test_refine_kmeans_reports_moves_and_r_squared(
