@@ -12,8 +12,9 @@ and re-exports them.
 
 Every problem in a YAML codebook is reported with its key path and line, all at
 once: unknown keys (with the allowed ones), wrong types, duplicate ids anywhere in
-the tree (codes and categories share one namespace), and Matcher patterns that
-spaCy refuses (every pattern is compiled at load time).
+the tree (codes and categories share one namespace), Matcher patterns that
+spaCy refuses (every pattern is compiled at load time), and patterns testing an
+attribute the language's pipeline does not set (``POS`` in English, ``DEP`` ...).
 
 Examples
 --------
@@ -116,7 +117,8 @@ def load_codebook(name_or_path: str | os.PathLike[str] | Codebook) -> Codebook:
     CodebookError
         Invalid YAML or an invalid codebook; every problem is listed with its key
         path and line: unknown keys (with the allowed ones), wrong types, missing
-        keys, duplicate ids, explicit YAML tags, invalid Matcher patterns.
+        keys, duplicate ids, explicit YAML tags, invalid Matcher patterns, patterns
+        using an attribute the language's pipeline does not set.
 
     Notes
     -----
@@ -124,7 +126,11 @@ def load_codebook(name_or_path: str | os.PathLike[str] | Codebook) -> Codebook:
     every key and never builds Python objects from tags; tags other than ``!!str``
     are refused. Matcher patterns are compiled with ``spacy.matcher.Matcher`` on a
     blank pipeline of the codebook's language (``validate=True``), so a pattern
-    spaCy would refuse at coding time is refused here, with its location.
+    spaCy would refuse at coding time is refused here, with its location; so is a
+    pattern testing a token attribute that the language's pipeline does not set
+    (see :data:`mixedwai.qual.nlp.PIPELINE_ANNOTATIONS`: English sets only
+    ``LEMMA`` besides the tokenizer's attributes, French also ``POS``, ``TAG`` and
+    ``MORPH``; neither sets ``DEP``, ``ENT_TYPE`` or sentence starts).
 
     Examples
     --------
@@ -266,7 +272,8 @@ def _pattern_problems(codebook: Codebook, lines: dict[KeyPath, int]) -> list[Yam
     from spacy.parts_of_speech import IDS as POS_IDS
 
     pos_names = sorted(name for name in POS_IDS if name and name != "EOL")
-    matcher = Matcher(_pattern_vocab(codebook.language), validate=True)
+    language = codebook.language
+    matcher = Matcher(_pattern_vocab(language), validate=True)
     problems: list[YamlProblem] = []
     for path, pattern in located:
         line = line_of(lines, path)
@@ -281,6 +288,9 @@ def _pattern_problems(codebook: Codebook, lines: dict[KeyPath, int]) -> list[Yam
         finally:
             if "_check" in matcher:
                 matcher.remove("_check")
+        problems.extend(
+            (path, line, message) for message in _unset_attribute_problems(pattern, language)
+        )
         for j, token in enumerate(pattern):
             for key, value in token.items():
                 if key.upper() != "POS":
@@ -300,6 +310,41 @@ def _pattern_problems(codebook: Codebook, lines: dict[KeyPath, int]) -> list[Yam
                         )
                     )
     return problems
+
+
+#: Token attributes every pipeline has (set by the tokenizer), named in messages.
+_TOKENIZER_ATTRS = "ORTH, TEXT, LOWER, NORM, SHAPE, LENGTH and the IS_*/LIKE_* flags"
+
+
+def _unset_attribute_problems(pattern: list[dict[str, Any]], language: str) -> list[str]:
+    """Tokens of ``pattern`` testing an attribute the language's pipeline never sets.
+
+    spaCy refuses to run such a pattern at coding time (error E155 for POS, TAG,
+    MORPH, LEMMA and DEP) or lets it silently never match (ENT_TYPE without a
+    recogniser, IS_SENT_START without a sentence splitter), so it is refused here.
+    """
+    from mixedwai.qual.nlp import (
+        ANNOTATION_ATTRS,
+        PIPELINE_ANNOTATIONS,
+        PIPELINE_DESCRIPTIONS,
+    )
+
+    provided = PIPELINE_ANNOTATIONS.get(language, ())
+    messages = []
+    for j, token in enumerate(pattern):
+        unset = [
+            str(key).upper()
+            for key in token
+            if str(key).upper() in ANNOTATION_ATTRS and str(key).upper() not in provided
+        ]
+        for attr in unset:
+            messages.append(
+                f"token {j}: {attr} is not set by the {language!r} pipeline "
+                f"({PIPELINE_DESCRIPTIONS.get(language, language)}), so the pattern cannot "
+                f"run on it; that pipeline sets {', '.join(provided) or 'nothing'} besides "
+                f"the tokenizer's {_TOKENIZER_ATTRS}"
+            )
+    return messages
 
 
 def _pattern_paths(codebook: Codebook) -> Iterator[tuple[KeyPath, list[dict[str, Any]]]]:

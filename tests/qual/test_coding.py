@@ -296,6 +296,18 @@ def test_compile_codebook_refuses_an_invalid_matcher_pattern():
         compile_codebook(book)
 
 
+def test_pattern_the_pipeline_cannot_run_is_a_codebook_error_naming_the_code():
+    # Built in Python, so load_codebook's check of the attributes is bypassed.
+    book = Codebook.model_validate(
+        {"name": "pos", "version": "1", "language": "en", "categories": [
+            {"id": "c", "label": "C", "codes": [
+                {"id": "nouns", "label": "N", "match": {"patterns": [[{"POS": "NOUN"}]]}}
+            ]}]})
+    transcript = Transcript.from_text("ES: I trust her.", doc_id="d")
+    with pytest.raises(CodebookError, match=r"code 'nouns'.*'en' pipeline.*attribute POS"):
+        code_corpus([transcript], book)
+
+
 WORDS = ["I", "trust", "her", "we", "agreed", "on", "it", "by", "phone", "lost", "touch",
          "same", "page", "the", "Trusted", "confide", "goal", "job", "fine", ",", "okay"]
 

