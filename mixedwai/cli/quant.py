@@ -52,14 +52,15 @@ def cluster(
 ) -> None:
     """Score the WAI, cluster the trajectories with Ward's method, relate patterns to the outcome.
 
-    Writes clusters.csv, profile.csv, schedule.csv, k_selection.csv, excluded.csv, scores.csv
-    (refinement_moved.csv with --refine kmeans), and
-    with --cases outcomes.csv, outcome_test.csv, score_tests.csv, descriptives.csv,
+    Writes summary.txt (the patterns and why k), clusters.csv, profile.csv, patterns.csv (level,
+    slope, curvature and name of each cluster), schedule.csv, k_selection.csv, parameters.csv,
+    excluded.csv, scores.csv (refinement_moved.csv with --refine kmeans), and
+    with --cases outcomes.csv, crosstab.csv, outcome_test.csv, score_tests.csv, descriptives.csv,
     characteristics.csv, time_to_outcome.csv; plus trajectories.png and dendrogram.png.
     """
     from mixedwai._validation import check_choice
     from mixedwai.errors import MixedWAIWarning
-    from mixedwai.io import staged_output, write_bytes, write_csv
+    from mixedwai.io import staged_output, write_bytes, write_csv, write_text
     from mixedwai.quant.data import read_cases, read_sessions
     from mixedwai.quant.study import analyse_quant
 
@@ -84,6 +85,7 @@ def cluster(
             write_csv(frame, stage.path(f"{name}.csv"))
         for name, png in analysis.figures().items():
             write_bytes(png, stage.path(f"{name}.png"))
+        write_text(analysis.summary(), stage.path("summary.txt"))
         written = stage.written()
 
     result = analysis.clusters
@@ -94,8 +96,9 @@ def cluster(
                           f"({row['pct']:.1f} %), mean {row['mean']:.2f} (SD {row['sd']:.2f})",
                           markup=False)
     if analysis.crosstab is not None:
-        out_console.print(analysis.crosstab.summary())
-    print_warnings(analysis.warnings)
+        out_console.print(analysis.crosstab.summary(), markup=False)
+    shown = analysis.summary()
+    print_warnings([w for w in analysis.warnings if w not in shown])  # each said once
     print_written(written)
 
 

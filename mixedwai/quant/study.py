@@ -11,7 +11,7 @@ Examples
 >>> q = analyse_quant(mw.read_sessions("sample_corpus/sessions.csv"),
 ...                   mw.read_cases("sample_corpus/cases.csv"), n_boot=0)
 >>> q.clusters.k, sorted(q.tables())[:3]
-(3, ['characteristics', 'clusters', 'descriptives'])
+(3, ['characteristics', 'clusters', 'crosstab'])
 """
 
 from __future__ import annotations
@@ -77,6 +77,10 @@ class QuantAnalysis:
             "profile": c.profile.reset_index(),
             "schedule": c.schedule,
             "k_selection": c.k_selection,
+            "patterns": c.patterns.reset_index(),
+            "parameters": pd.DataFrame(
+                [(k, _text(v)) for k, v in c.params.items()], columns=["parameter", "value"]
+            ),
             "excluded": c.excluded,
             "scores": self.scores,
         }
@@ -84,6 +88,7 @@ class QuantAnalysis:
             out["refinement_moved"] = c.refinement["moved"]
         if self.crosstab is not None:
             out["outcomes"] = self.crosstab.to_frame()
+            out["crosstab"] = self.crosstab_frame()
             out["outcome_test"] = self.crosstab_test_frame()
         index_names = {"score_tests": "time", "time_to_outcome": "pattern",
                        "descriptives": "row", "characteristics": "row"}
@@ -92,6 +97,24 @@ class QuantAnalysis:
             if value is not None:
                 out[name] = _index_as_column(value, index_name)
         return out
+
+    def crosstab_frame(self) -> pd.DataFrame:
+        """Pattern × outcome: counts, % within pattern and % of all cases, one row per pattern."""
+        x = self.crosstab
+        if x is None:
+            return pd.DataFrame()
+        parts = [x.counts.add_prefix("n_"), x.pct_within.add_prefix("pct_within_"),
+                 x.pct_overall.add_prefix("pct_overall_")]
+        frame = pd.concat(parts, axis=1)
+        frame.index.name = "pattern"
+        return frame.reset_index()
+
+    def summary(self) -> str:
+        """What was clustered and why k, then the pattern × outcome result, as plain text."""
+        lines = [self.clusters.summary()]
+        if self.crosstab is not None:
+            lines.append(self.crosstab.summary())
+        return "\n".join(lines) + "\n"
 
     def crosstab_test_frame(self) -> pd.DataFrame:
         """The exact test of pattern × outcome as a one-row table."""
@@ -123,6 +146,12 @@ class QuantAnalysis:
             fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
             pngs[name] = buffer.getvalue()
         return pngs
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return "" if value is None else str(value)
 
 
 def _index_as_column(frame: pd.DataFrame, default: str) -> pd.DataFrame:
@@ -181,6 +210,18 @@ def analyse_quant(
     Returns
     -------
     QuantAnalysis
+
+    Examples
+    --------
+    >>> import mixedwai as mw
+    >>> q = analyse_quant(mw.read_sessions("sample_corpus/sessions.csv"),
+    ...                   mw.read_cases("sample_corpus/cases.csv"), n_boot=0)
+    >>> q.crosstab_frame()[["pattern", "n_yes", "n_total", "pct_within_yes"]].round(1)
+      pattern  n_yes  n_total  pct_within_yes
+    0     SHA      4        5            80.0
+    1     LDA      1        3            33.3
+    2     SLA      7       10            70.0
+    3   total     12       18            66.7
     """
     caught: list[str] = []
     with warnings.catch_warnings(record=True) as records:

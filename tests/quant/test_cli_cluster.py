@@ -23,6 +23,7 @@ def out_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_writes_every_table_and_figure(out_dir: Path) -> None:
     expected = {"clusters.csv", "profile.csv", "schedule.csv", "k_selection.csv", "excluded.csv",
                 "scores.csv", "outcomes.csv", "outcome_test.csv", "score_tests.csv",
+                "summary.txt", "patterns.csv", "parameters.csv", "crosstab.csv",
                 "descriptives.csv", "characteristics.csv", "time_to_outcome.csv",
                 "trajectories.png", "dendrogram.png"}
     assert {p.name for p in out_dir.iterdir() if not p.name.startswith(".")} == expected
@@ -35,6 +36,18 @@ def test_clusters_csv_has_the_documented_columns(out_dir: Path) -> None:
     assert len(clusters) == 18
     excluded = pd.read_csv(out_dir / "excluded.csv")
     assert list(excluded.columns) == ["case_id", "reason"] and len(excluded) == 12
+
+
+def test_summary_file_says_why_k_and_parameters_are_written(out_dir: Path) -> None:
+    summary = (out_dir / "summary.txt").read_text(encoding="utf-8")
+    assert "k = 3" in summary and "Freeman-Halton" in summary
+    params = pd.read_csv(out_dir / "parameters.csv").set_index("parameter")["value"]
+    assert params["slope_threshold"] == "0.15" and params["k_rule"] == "jump"
+    patterns = pd.read_csv(out_dir / "patterns.csv")
+    assert {"slope", "curvature", "level", "pattern"} <= set(patterns.columns)
+    crosstab = pd.read_csv(out_dir / "crosstab.csv").set_index("pattern")
+    assert crosstab.loc["SHA", "n_no"] == 1
+    assert round(crosstab.loc["LDA", "pct_overall_no"], 2) == 11.11
 
 
 def test_summary_names_the_patterns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
