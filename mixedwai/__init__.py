@@ -82,8 +82,8 @@ _LAZY = {
     "ThemeSuggestions": "mixedwai.qual.theme_result",
     "write_theme_review": "mixedwai.qual.review_writer",
     "promote_themes": "mixedwai.qual.promote",
-    "read_theme_review": "mixedwai.qual.promote",
-    "tag_inductive": "mixedwai.qual.promote",
+    "read_theme_review": "mixedwai.qual.review_reader",
+    "tag_inductive": "mixedwai.qual.inductive_tags",
     # integration
     "analyse_study": "mixedwai.joint.report",
     "case_ordered_display": "mixedwai.joint.displays",

@@ -11,6 +11,11 @@ researcher's file stays byte for byte as it was.
 Codes added this way carry ``metadata: {origin: inductive, themes: [...]}``;
 :func:`tag_inductive` marks their rule codings with ``source = "inductive"``.
 
+The review file is read and checked in :mod:`mixedwai.qual.review_reader`, the
+new lines are spliced into the file's text by :mod:`mixedwai.qual.codebook_splice`,
+and :func:`tag_inductive` lives in :mod:`mixedwai.qual.inductive_tags`; this
+module builds and inserts the codes, and re-exports those names.
+
 Examples
 --------
 >>> import tempfile, pathlib
@@ -65,22 +70,49 @@ name: Demo   # keep me
 
 from __future__ import annotations
 
-import difflib
-import io
 import os
-import re
 import warnings
-from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mixedwai._validation import raise_problems
 from mixedwai.errors import CodebookError, InputFileError, MixedWAIWarning
+from mixedwai.qual.codebook_splice import _DASH as _DASH
+from mixedwai.qual.codebook_splice import _KEY as _KEY
+from mixedwai.qual.codebook_splice import _KEY_ONLY as _KEY_ONLY
+from mixedwai.qual.codebook_splice import _STYLES as _STYLES
+from mixedwai.qual.codebook_splice import _dump as _dump
+from mixedwai.qual.codebook_splice import _guess_style as _guess_style
+from mixedwai.qual.codebook_splice import _lead as _lead
+from mixedwai.qual.codebook_splice import _read_style as _read_style
+from mixedwai.qual.codebook_splice import _render as _render
+from mixedwai.qual.codebook_splice import _restore as _restore
+from mixedwai.qual.codebook_splice import _same_layout as _same_layout
+from mixedwai.qual.codebook_splice import _splice as _splice
+from mixedwai.qual.codebook_splice import _with_final_newline as _with_final_newline
+from mixedwai.qual.codebook_splice import _yaml as _yaml
+from mixedwai.qual.inductive_tags import INDUCTIVE as INDUCTIVE
+from mixedwai.qual.inductive_tags import inductive_code_ids as inductive_code_ids
+from mixedwai.qual.inductive_tags import tag_inductive as tag_inductive
+from mixedwai.qual.review_reader import _ID_RE as _ID_RE
+from mixedwai.qual.review_reader import DECISIONS as DECISIONS
+from mixedwai.qual.review_reader import REVIEW_KEYS as REVIEW_KEYS
+from mixedwai.qual.review_reader import TOP_KEYS as TOP_KEYS
+from mixedwai.qual.review_reader import KeyPath as KeyPath
+from mixedwai.qual.review_reader import ThemeDecision as ThemeDecision
+from mixedwai.qual.review_reader import ThemeReview as ThemeReview
+from mixedwai.qual.review_reader import _entry_index as _entry_index
+from mixedwai.qual.review_reader import _fmt as _fmt
+from mixedwai.qual.review_reader import _indexed as _indexed
+from mixedwai.qual.review_reader import _line as _line
+from mixedwai.qual.review_reader import _raise as _raise
+from mixedwai.qual.review_reader import _show as _show
+from mixedwai.qual.review_reader import _string_list as _string_list
+from mixedwai.qual.review_reader import _text as _text
+from mixedwai.qual.review_reader import _unknown_key as _unknown_key
+from mixedwai.qual.review_reader import read_theme_review as read_theme_review
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from mixedwai.qual.codebook import Codebook
 
 __all__ = [
@@ -93,378 +125,6 @@ __all__ = [
     "read_theme_review",
     "tag_inductive",
 ]
-
-#: Decisions a review may take on a theme.
-DECISIONS = ("accept", "reject", "merge")
-#: ``source`` of codings made by promoted codes, and their ``metadata.origin``.
-INDUCTIVE = "inductive"
-#: Keys of a theme entry in the review file.
-REVIEW_KEYS = (
-    "theme", "decision", "id", "label", "definition", "include", "exclude",
-    "lemmas", "phrases", "into", "examples",
-)  # fmt: skip
-#: Top-level keys of the review file.
-TOP_KEYS = ("themes", "source")
-
-# Same rule as the codebook's ids (mixedwai.qual.codebook).
-_ID_RE = re.compile(r"^\w[\w.\-]*$")
-
-KeyPath = tuple[Hashable, ...]
-
-
-# --------------------------------------------------------------------------- review
-
-
-@dataclass(frozen=True)
-class ThemeDecision:
-    """One theme of a review file, checked.
-
-    Attributes
-    ----------
-    theme : str
-        The candidate's id (``T01``).
-    decision : {"accept", "reject", "merge"}
-    id, label, definition, include, exclude : str
-        The code to create (accepted themes).
-    lemmas, phrases, examples : tuple of str
-    into : str or None
-        For a merge: the theme (``T03``) or code id it joins.
-    line : int or None
-        Line of the entry in the review file.
-    """
-
-    theme: str
-    decision: str
-    id: str = ""
-    label: str = ""
-    definition: str = ""
-    include: str = ""
-    exclude: str = ""
-    lemmas: tuple[str, ...] = ()
-    phrases: tuple[str, ...] = ()
-    examples: tuple[str, ...] = ()
-    into: str | None = None
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class ThemeReview:
-    """A checked review file: the decisions in file order.
-
-    Attributes
-    ----------
-    source : str
-        The file.
-    decisions : tuple of ThemeDecision
-    """
-
-    source: str
-    decisions: tuple[ThemeDecision, ...] = field(default_factory=tuple)
-
-    @property
-    def accepted(self) -> list[ThemeDecision]:
-        """Accepted themes, in file order."""
-        return [d for d in self.decisions if d.decision == "accept"]
-
-    @property
-    def merged(self) -> list[ThemeDecision]:
-        """Themes merged into an accepted one."""
-        return [d for d in self.decisions if d.decision == "merge"]
-
-    @property
-    def rejected(self) -> list[ThemeDecision]:
-        """Rejected themes."""
-        return [d for d in self.decisions if d.decision == "reject"]
-
-    def target_of(self, merged: ThemeDecision) -> ThemeDecision:
-        """The accepted theme a merged one joins."""
-        for d in self.accepted:
-            if merged.into in (d.theme, d.id):
-                return d
-        raise CodebookError(f"{self.source}: theme {merged.theme!r} merges into nothing")
-
-
-def read_theme_review(
-    path: str | os.PathLike[str],
-    *,
-    reserved_ids: Mapping[str, str] | Iterable[str] = (),
-    codebook_name: str = "the codebook",
-) -> ThemeReview:
-    """Read and check a theme review file (see :func:`promote_themes`).
-
-    Parameters
-    ----------
-    path : str or path-like
-        The review file written by ``mixedwai themes`` and edited by the analyst.
-    reserved_ids : iterable of str or mapping of id -> where
-        Ids already taken (the codebook's codes and categories); accepted ids must
-        differ from them. A mapping gives the place shown in messages.
-    codebook_name : str
-        Named in messages about clashing ids.
-
-    Returns
-    -------
-    ThemeReview
-
-    Raises
-    ------
-    InputFileError
-        The file is missing.
-    CodebookError
-        Invalid YAML, or a review that cannot be promoted; every problem is listed
-        with its key path and line: unknown keys, an unknown decision, a missing or
-        malformed id or label, duplicate theme keys or ids, ids already in the
-        codebook, lemmas of several words, a merge into an unknown, rejected or
-        merged theme.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "themes.yaml"
-    >>> _ = p.write_text("themes:\\n  - theme: T01\\n    decision: acept\\n", encoding="utf-8")
-    >>> read_theme_review(p)
-    Traceback (most recent call last):
-    ...
-    mixedwai.errors.CodebookError: ...themes.yaml: invalid theme review (1 found):
-      - themes[0].decision (line 3): 'acept' is not a decision; expected accept, reject or merge
-    """
-    from mixedwai.io import read_text
-    from mixedwai.qual.codebook_yaml import parse_document, to_plain
-
-    path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"{path}: theme review file not found")
-    text, _encoding = read_text(path)
-    doc = parse_document(text, source=str(path))
-    data, lines, tag_problems = to_plain(doc)
-    problems: list[tuple[KeyPath, int | None, str]] = list(tag_problems)
-    reserved = (
-        dict(reserved_ids)
-        if isinstance(reserved_ids, Mapping)
-        else {str(r): "" for r in reserved_ids}
-    )
-
-    def problem(where: KeyPath, message: str) -> None:
-        problems.append((where, _line(lines, where), message))
-
-    if not isinstance(data, dict):
-        raise CodebookError(
-            f"{path}: expected a mapping with a 'themes' list (as written by mixedwai themes), "
-            f"got {type(data).__name__ if data is not None else 'an empty file'}"
-        )
-    for key in data:
-        if key not in TOP_KEYS:
-            problem((key,), _unknown_key(key, TOP_KEYS))
-    entries = data.get("themes")
-    if not isinstance(entries, list) or not entries:
-        problem(("themes",), "expected a list of themes (theme, decision, id, label ...)")
-        _raise(path, problems)
-    decisions: list[ThemeDecision] = []
-    seen_themes: dict[str, KeyPath] = {}
-    for i, entry in enumerate(entries):
-        at: KeyPath = ("themes", i)
-        if not isinstance(entry, dict):
-            problem(at, f"expected a mapping (theme: ..., decision: ...), got {_show(entry)}")
-            continue
-        for key in entry:
-            if key not in REVIEW_KEYS:
-                problem((*at, key), _unknown_key(key, REVIEW_KEYS))
-        theme = _text(entry.get("theme"))
-        if not theme:
-            problem((*at, "theme"), "missing theme key (e.g. theme: T01)")
-            theme = f"#{i + 1}"
-        elif theme in seen_themes:
-            first = seen_themes[theme]
-            problem(
-                (*at, "theme"),
-                f"theme {theme!r} appears twice (first at {_fmt(first)}, line "
-                f"{_line(lines, first)})",
-            )
-        else:
-            seen_themes[theme] = (*at, "theme")
-        raw_decision = entry.get("decision")
-        decision = _text(raw_decision).lower()
-        if decision not in DECISIONS:
-            shown = (
-                "missing decision"
-                if raw_decision is None
-                else f"{_text(raw_decision)!r} is not a decision"
-            )
-            problem((*at, "decision"), f"{shown}; expected accept, reject or merge")
-            continue
-        fields: dict[str, Any] = {"theme": theme, "decision": decision, "line": lines.get(at)}
-        if decision == "reject":
-            decisions.append(ThemeDecision(**fields))
-            continue
-        for name in ("lemmas", "phrases", "examples"):
-            fields[name] = _string_list(entry.get(name), (*at, name), problem)
-        for lemma_at, lemma in _indexed(fields["lemmas"], (*at, "lemmas")):
-            if any(ch.isspace() for ch in lemma):
-                problem(
-                    lemma_at,
-                    f"lemma {lemma!r} holds several words; put multiword expressions under "
-                    "'phrases'",
-                )
-        if decision == "merge":
-            into = _text(entry.get("into"))
-            if not into:
-                problem((*at, "into"), "decision merge needs into: the theme it joins (e.g. T03)")
-            fields["into"] = into or None
-            decisions.append(ThemeDecision(**fields))
-            continue
-        # accept
-        if entry.get("into") not in (None, ""):
-            problem(
-                (*at, "into"),
-                f"into = {_show(entry.get('into'))} is only read with decision: merge; set it to "
-                "null or change the decision",
-            )
-        code_id = _text(entry.get("id"))
-        if not code_id:
-            problem((*at, "id"), "missing id: the code id the theme becomes (e.g. job_pressure)")
-        elif not _ID_RE.match(code_id):
-            problem(
-                (*at, "id"),
-                f"id {code_id!r} must be one word of letters, digits, '_', '-' or '.' "
-                "(e.g. 'job_pressure')",
-            )
-        elif code_id in reserved:
-            where = f" ({reserved[code_id]})" if reserved[code_id] else ""
-            problem(
-                (*at, "id"),
-                f"id {code_id!r} is already an id in {codebook_name}{where}; choose another id",
-            )
-        label = _text(entry.get("label"))
-        if not label:
-            problem((*at, "label"), "missing label: the code's human-readable name")
-        for name in ("definition", "include", "exclude"):
-            value = entry.get(name)
-            if value is not None and not isinstance(value, str):
-                problem((*at, name), f"expected text, got {_show(value)}")
-                value = None
-            fields[name] = value or ""
-        fields.update({"id": code_id, "label": label})
-        decisions.append(ThemeDecision(**fields))
-
-    # ids unique among accepted themes; merges point at an accepted theme
-    by_key: dict[str, tuple[int, ThemeDecision]] = {}
-    ids_seen: dict[str, int] = {}
-    for i, d in enumerate(decisions):
-        by_key.setdefault(d.theme, (i, d))
-    for d in decisions:
-        if d.decision != "accept" or not d.id:
-            continue
-        index = _entry_index(entries, d)
-        if d.id in ids_seen:
-            problem(
-                ("themes", index, "id"),
-                f"id {d.id!r} is also the id of themes[{ids_seen[d.id]}] (line "
-                f"{_line(lines, ('themes', ids_seen[d.id], 'id'))}); merge the two themes "
-                "(decision: merge, into: ...) or choose another id",
-            )
-        else:
-            ids_seen[d.id] = index
-    accepted_ids = {d.id: d for d in decisions if d.decision == "accept" and d.id}
-    for d in decisions:
-        if d.decision != "merge" or not d.into:
-            continue
-        index = _entry_index(entries, d)
-        target = by_key.get(d.into, (None, None))[1] or accepted_ids.get(d.into)
-        where = ("themes", index, "into")
-        if target is None:
-            known = ", ".join(sorted(by_key)) or "(none)"
-            problem(where, f"into {d.into!r} is not a theme of this review (themes: {known})")
-        elif target is d:
-            problem(where, f"theme {d.theme!r} cannot merge into itself")
-        elif target.decision == "reject":
-            problem(
-                where,
-                f"into {d.into!r}: theme {target.theme!r} is rejected; merge into an accepted "
-                "theme, or accept it",
-            )
-        elif target.decision == "merge":
-            problem(
-                where,
-                f"into {d.into!r}: theme {target.theme!r} is itself merged into "
-                f"{target.into!r}; merge into that theme directly",
-            )
-    _raise(path, problems)
-    return ThemeReview(source=str(path), decisions=tuple(decisions))
-
-
-def _entry_index(entries: list[Any], decision: ThemeDecision) -> int:
-    for i, entry in enumerate(entries):
-        if isinstance(entry, dict) and _text(entry.get("theme")) == decision.theme:
-            return i
-    return 0
-
-
-def _indexed(values: Iterable[str], at: KeyPath) -> Iterable[tuple[KeyPath, str]]:
-    for k, value in enumerate(values):
-        yield (*at, k), value
-
-
-def _string_list(value: Any, at: KeyPath, problem: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list):
-        problem(at, f"expected a list of text, got {_show(value)}")
-        return ()
-    out: list[str] = []
-    for k, item in enumerate(value):
-        if isinstance(item, bool) or item is None or isinstance(item, (dict, list)):
-            problem((*at, k), f"expected text, got {_show(item)}")
-            continue
-        text = str(item).strip()
-        if text and text not in out:
-            out.append(text)
-    return tuple(out)
-
-
-def _text(value: Any) -> str:
-    if value is None or isinstance(value, (bool, dict, list)):
-        return ""
-    return str(value).strip()
-
-
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _unknown_key(key: Any, allowed: Iterable[str]) -> str:
-    allowed = list(allowed)
-    close = difflib.get_close_matches(str(key), allowed, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    return f"unknown key {key!r}{hint} (allowed keys: {', '.join(allowed)})"
-
-
-def _line(lines: Mapping[KeyPath, int], path: KeyPath) -> int | None:
-    from mixedwai.qual.codebook_yaml import line_of
-
-    return line_of(lines, path)
-
-
-def _fmt(path: KeyPath) -> str:
-    from mixedwai.qual.codebook_yaml import format_key_path
-
-    return format_key_path(path)
-
-
-def _raise(path: Path, problems: list[tuple[KeyPath, int | None, str]]) -> None:
-    if not problems:
-        return
-    ordered = sorted(problems, key=lambda p: p[1] if p[1] is not None else 0)
-    raise_problems(
-        CodebookError,
-        f"{path}: invalid theme review",
-        [f"{_fmt(p)}{f' (line {line})' if line else ''}: {m}" for p, line, m in ordered],
-    )
-
-
-# --------------------------------------------------------------------------- promote
 
 
 def promote_themes(
@@ -712,244 +372,3 @@ def _insert(
     category["metadata"] = metadata
     category["codes"] = _seq(codes)
     categories.append(category)
-
-
-# --------------------------------------------------------------------------- rendering
-
-#: (mapping, sequence, offset) indentations tried after the one read from the file.
-_STYLES = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 4, 0), (4, 6, 4), (4, 8, 4), (2, 4, 0), (3, 3, 0))
-
-_KEY_ONLY = re.compile(r"^( *)[^\s#\-][^#]*:\s*(#.*)?$")
-_DASH = re.compile(r"^( *)-( +)\S")
-_KEY = re.compile(r"^( *)[^\s#\-][^:#]*:(\s|$)")
-
-
-def _read_style(text: str) -> tuple[int, int, int] | None:
-    """The (mapping, sequence, offset) indentation of the file, read from its first
-    nested mapping and its first block sequence under a key."""
-    lines = [ln for ln in text.split("\n") if ln.strip() and not ln.lstrip().startswith("#")]
-    mapping = sequence = offset = None
-    for above, line in zip(lines, lines[1:], strict=False):
-        key = _KEY_ONLY.match(above)
-        if key is None:
-            continue
-        parent = len(key.group(1))
-        dash = _DASH.match(line)
-        if dash and sequence is None and len(dash.group(1)) >= parent:
-            offset = len(dash.group(1)) - parent
-            sequence = offset + 1 + len(dash.group(2))
-        nested = _KEY.match(line)
-        if nested and mapping is None and len(nested.group(1)) > parent:
-            mapping = len(nested.group(1)) - parent
-        if mapping is not None and sequence is not None:
-            break
-    if sequence is None:
-        return None
-    return (mapping or 2, sequence, offset or 0)
-
-
-def _yaml(style: tuple[int, int, int]) -> Any:
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="rt", pure=True)
-    yaml.preserve_quotes = True
-    mapping, sequence, offset = style
-    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
-    yaml.width = 4096  # never re-wrap a line the user wrote
-    return yaml
-
-
-def _dump(doc: Any, style: tuple[int, int, int]) -> str:
-    buffer = io.StringIO()
-    _yaml(style).dump(doc, buffer)
-    return buffer.getvalue()
-
-
-def _lead(line: str) -> str:
-    return line[: len(line) - len(line.lstrip(" "))]
-
-
-def _same_layout(dumped: str, text: str) -> bool:
-    a, b = dumped.split("\n"), _with_final_newline(text).split("\n")
-    return len(a) == len(b) and all(_lead(x) == _lead(y) for x, y in zip(a, b, strict=True))
-
-
-def _with_final_newline(text: str) -> str:
-    return text if text.endswith("\n") else text + "\n"
-
-
-def _guess_style(doc: Any, text: str) -> tuple[tuple[int, int, int] | None, str | None]:
-    """The indentation with which ruamel.yaml lays the document out as the file does.
-
-    Returns the style ``(mapping, sequence, offset)`` and the dump of ``doc`` in it,
-    or ``(None, None)`` when no style reproduces the file's line layout.
-    """
-    read = _read_style(text)
-    candidates = [read, *_STYLES] if read is not None else list(_STYLES)
-    for style in dict.fromkeys(candidates):
-        if style[2] > style[1] - 2:
-            continue  # ruamel needs room for "- " between the offset and the item
-        try:
-            dumped = _dump(doc, style)
-        except Exception:  # an indentation ruamel refuses
-            continue
-        if _same_layout(dumped, text):
-            return style, dumped
-    return None, None
-
-
-def _render(
-    doc: Any, text: str, style: tuple[int, int, int] | None, baseline: str | None, source: Path
-) -> str:
-    """The edited document as text: the original with the new lines spliced in.
-
-    ``baseline`` is the dump of the document before the edit, in ``style``; the
-    lines the edit adds to it are inserted into the original text at the same place
-    (before the blank lines that end the block, when that means the same YAML). A
-    spliced text is used only if it parses to exactly the edited document.
-    """
-    from mixedwai.qual.codebook_yaml import parse_document, to_plain
-
-    wanted = to_plain(doc)[0]
-    if style is not None and baseline is not None:
-        for candidate in _splice(text, baseline, _dump(doc, style)):
-            try:
-                same = to_plain(parse_document(candidate, source=str(source)))[0] == wanted
-            except CodebookError:
-                same = False
-            if same:
-                return candidate
-    warnings.warn(
-        f"{source}: ruamel.yaml could not reproduce the file's layout exactly; it is "
-        "rewritten in a normalised layout (comments and key order are kept)",
-        MixedWAIWarning,
-        stacklevel=3,
-    )
-    return _dump(doc, style or (2, 4, 2))
-
-
-def _splice(text: str, baseline: str, new: str) -> list[str]:
-    """``text`` with the lines ``new`` adds to ``baseline`` inserted (empty if not a pure insert).
-
-    Two placements at most: above the blank lines that precede the insertion point
-    in ``text`` (keeps a blank line between blocks where the file had one), then
-    exactly where ruamel.yaml put the lines.
-    """
-    ended = text.endswith("\n")
-    original = _with_final_newline(text).split("\n")
-    base, after = baseline.split("\n"), new.split("\n")
-    if len(base) != len(original):
-        return []
-    added = len(after) - len(base)
-    if added <= 0:
-        return []
-    prefix = 0
-    while prefix < len(base) and base[prefix] == after[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < len(base) and base[-1 - suffix] == after[-1 - suffix]:
-        suffix += 1
-    position = max(len(base) - suffix, 0)
-    if position > prefix:
-        return []
-    if after[:position] != base[:position] or after[position + added :] != base[position:]:
-        return []
-    block = after[position : position + added]
-    raised = position
-    while raised > 0 and not original[raised - 1].strip():
-        raised -= 1
-    out = []
-    for at in dict.fromkeys([raised, position]):
-        result = "\n".join(original[:at] + block + original[at:])
-        if not ended and at < len(original) - 1:
-            result = result[:-1]  # the file had no final newline; it still has none
-        out.append(result)
-    return out
-
-
-def _restore(text: str, raw: bytes, encoding: str) -> str:
-    """Put back the file's Windows line ends and byte order mark."""
-    if b"\r\n" in raw:
-        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
-    if encoding == "utf-8-sig":
-        text = "\ufeff" + text
-    return text
-
-
-# --------------------------------------------------------------------------- tagging
-
-
-def inductive_code_ids(codebook: Codebook) -> list[str]:
-    """Ids of the codes that come from inductive themes, in codebook order.
-
-    A code is inductive when its ``metadata.origin`` is ``"inductive"`` (as
-    :func:`promote_themes` writes), or its category's is, or its category's id is
-    ``inductive``; sub-codes of an inductive code are inductive too.
-
-    Examples
-    --------
-    >>> from mixedwai.qual.codebook import load_codebook
-    >>> inductive_code_ids(load_codebook("ross2008-en"))
-    []
-    """
-    out: list[str] = []
-    inherited: set[str] = set()
-    for code, category_id, parent, _depth in codebook.iter_codes():
-        category = codebook.category(category_id)
-        if (
-            category_id == INDUCTIVE
-            or category.metadata.get("origin") == INDUCTIVE
-            or code.metadata.get("origin") == INDUCTIVE
-            or (parent is not None and parent in inherited)
-        ):
-            out.append(code.id)
-            inherited.add(code.id)
-    return out
-
-
-def tag_inductive(codings: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """Mark the rule codings of promoted (inductive) codes with ``source = "inductive"``.
-
-    Parameters
-    ----------
-    codings : pandas.DataFrame
-        Codings in the schema of :func:`mixedwai.qual.coding.code_corpus` (at least
-        ``code_id`` and ``source``).
-    codebook : Codebook
-        The codebook that coded them (see :func:`inductive_code_ids`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy, with ``source`` changed from ``"rule"`` to ``"inductive"`` on the rows
-        of inductive codes. Manual codings keep ``"manual"`` (a person coded them).
-        ``attrs`` are kept.
-
-    Raises
-    ------
-    ColumnError
-        ``code_id`` or ``source`` is missing.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from mixedwai.qual.codebook import Codebook
-    >>> cb = Codebook.model_validate({"name": "d", "version": "1", "language": "en",
-    ...     "categories": [{"id": "alliance", "label": "A", "codes": [{"id": "bond",
-    ...     "label": "Bond"}]}, {"id": "inductive", "label": "I", "codes": [{"id": "bus",
-    ...     "label": "Bus"}]}]})
-    >>> codings = pd.DataFrame({"code_id": ["bond", "bus", "bus"],
-    ...                         "source": ["rule", "rule", "manual"]})
-    >>> tag_inductive(codings, cb)["source"].tolist()
-    ['rule', 'inductive', 'manual']
-    """
-    from mixedwai._validation import require_columns
-
-    require_columns(codings, ["code_id", "source"], hint="codings come from code_corpus()")
-    ids = set(inductive_code_ids(codebook))
-    out = codings.copy()
-    if ids and len(out):
-        mask = out["code_id"].astype(str).isin(ids) & (out["source"].astype(str) == "rule")
-        out.loc[mask, "source"] = INDUCTIVE
-    out.attrs = dict(codings.attrs)
-    return out
