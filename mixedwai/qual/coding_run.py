@@ -20,7 +20,7 @@ import pandas as pd
 
 from mixedwai.errors import ExclusionWarning
 from mixedwai.qual.coding_schema import MATCH_SEPARATOR, RULE_CODER, _frame
-from mixedwai.qual.matchers import CompiledCodebook, compile_codebook
+from mixedwai.qual.matchers import CompiledCodebook, compile_codebook, straighten_apostrophes
 
 
 @dataclass
@@ -177,7 +177,9 @@ def _run(
     if compiled.n_ruled == 0 or not plan.blocks:
         step(len(plan.transcripts))
         return hits
-    texts = (plan.transcripts[b[0]].text[b[1] : b[2]] for b in plan.blocks)
+    # Straightened apostrophes keep every offset (one character for one); the rules
+    # are straightened too, so ' and ’ match alike (see compile_codebook).
+    texts = (straighten_apostrophes(plan.transcripts[b[0]].text[b[1] : b[2]]) for b in plan.blocks)
     docs = compiled.nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
     matcher = compiled.matches
     starts_cache: dict[int, list[int]] = {}

