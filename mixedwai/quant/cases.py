@@ -19,6 +19,7 @@ from mixedwai.quant.input_table import (
     _canonical_ids,
     _find_column,
     _frame_of,
+    _Problems,
     _raise_listed,
     _require,
     _show,
@@ -83,6 +84,15 @@ def parse_outcome(
     mixedwai.errors.OutcomeValueError: cases.csv: job must be a yes/no value (1 found):
       - cases.csv row 3 (case ES3_C2): job = 'maybe' is not one of 1/0, yes/no, ...
     """
+    series, problems = _parse_outcome(values, column=column, source=source, case_ids=case_ids)
+    _raise_listed(OutcomeValueError, f"{source}: {column} must be a yes/no value", problems)
+    return series
+
+
+def _parse_outcome(
+    values: Iterable[Any], *, column: str, source: str, case_ids: Sequence[Any] | None,
+) -> tuple[pd.Series, list[str]]:
+    """:func:`parse_outcome` without raising: the parsed Series and the problem lines."""
     series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
     if case_ids is None and isinstance(values, pd.Series) and not isinstance(
         values.index, pd.RangeIndex
@@ -103,13 +113,13 @@ def parse_outcome(
             parsed.append(OUTCOME_SPELLINGS[key])
         else:
             parsed.append(pd.NA)
-            case = f" (case {case_ids[pos]})" if case_ids is not None else ""
+            known = case_ids is not None and not _blank(case_ids[pos])
+            case = f" (case {case_ids[pos]})" if known else ""
             problems.append(
                 f"{source} row {row_number(pos)}{case}: {column} = {_show(value)} is not one "
                 f"of {_EXPECTED_OUTCOME}"
             )
-    _raise_listed(OutcomeValueError, f"{source}: {column} must be a yes/no value", problems)
-    return pd.Series(parsed, index=series.index, dtype="boolean", name=series.name)
+    return pd.Series(parsed, index=series.index, dtype="boolean", name=series.name), problems
 
 
 def read_cases(
@@ -150,6 +160,8 @@ def read_cases(
         The case or outcome column is missing (the columns found are listed).
     DataValueError
         Blank case ids, or days that are text or negative (all rows listed).
+        When the table has problems of several kinds, one ``DataValueError``
+        lists them all, grouped by kind.
     OutcomeValueError
         Outcome cells that are not a yes/no spelling (all rows listed).
     DuplicateRowError
@@ -171,43 +183,48 @@ def read_cases(
     wanted = {"case": case_col} | ({"outcome": outcome} if outcome is not None else {})
     cols = _require(frame, wanted)
 
+    problems = _Problems(src)  # every kind of problem, raised together
     case_ids = _canonical_ids(frame[cols["case"]])
     blank = np.flatnonzero(case_ids.isna().to_numpy())
-    _raise_listed(
+    problems.add(
         DataValueError,
         f"{src}: every row needs a case id",
         [f"{src} row {row_number(p)}: {cols['case']} is blank" for p in blank],
     )
-    dup_mask = case_ids.duplicated(keep=False).to_numpy()
+    dup_mask = case_ids.duplicated(keep=False).to_numpy() & case_ids.notna().to_numpy()
     if dup_mask.any():
         groups: dict[str, list[int]] = {}
         for pos in np.flatnonzero(dup_mask):
             groups.setdefault(case_ids.iloc[pos], []).append(row_number(pos))
-        problems = [f"{src} rows {', '.join(map(str, rows))}: case {case}"
-                    for case, rows in groups.items()]
-        _raise_listed(DuplicateRowError, f"{src}: each case must appear on one row only",
-                      problems)
+        problems.add(DuplicateRowError, f"{src}: each case must appear on one row only",
+                     [f"{src} rows {', '.join(map(str, rows))}: case {case}"
+                      for case, rows in groups.items()])
 
     out = frame.drop(columns=[cols["case"]])
     if outcome is not None:
-        out[cols["outcome"]] = parse_outcome(
+        parsed, lines = _parse_outcome(
             frame[cols["outcome"]], column=cols["outcome"], source=src,
             case_ids=list(case_ids),
-        ).to_numpy()
+        )
+        problems.add(OutcomeValueError, f"{src}: {cols['outcome']} must be a yes/no value", lines)
+        out[cols["outcome"]] = parsed.to_numpy()
         out[cols["outcome"]] = out[cols["outcome"]].astype("boolean")
     days_column = _find_column(frame, days_col) if days_col is not None else None
     if days_column is not None:
         numbers, bad = _to_numbers(frame[days_column])
         negative = (numbers < 0).to_numpy()
-        problems = []
+        lines = []
         for pos in np.flatnonzero(bad.to_numpy() | negative):
             value = frame[days_column].iloc[pos]
             what = "is not a number" if bad.iloc[pos] else "is negative"
-            problems.append(f"{src} row {row_number(pos)} (case {case_ids.iloc[pos]}): "
-                            f"{days_column} = {_show(value)} {what}")
-        _raise_listed(DataValueError,
-                      f"{src}: {days_column} must be a number of days >= 0 or blank", problems)
+            case = case_ids.iloc[pos]
+            where = "" if _blank(case) else f" (case {case})"
+            lines.append(f"{src} row {row_number(pos)}{where}: "
+                         f"{days_column} = {_show(value)} {what}")
+        problems.add(DataValueError,
+                     f"{src}: {days_column} must be a number of days >= 0 or blank", lines)
         out[days_column] = numbers.to_numpy()
+    problems.raise_if_any()
     skip = {cols.get("outcome"), days_column}
     for column in out.columns:
         if column in skip or pd.api.types.is_numeric_dtype(out[column].dtype):

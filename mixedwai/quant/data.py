@@ -38,6 +38,7 @@ from mixedwai.quant.input_table import (
     _canonical_es,
     _find_column,
     _frame_of,
+    _Problems,
     _require,
 )
 
@@ -109,7 +110,8 @@ def read_sessions(
         names the file and lists the columns found.
     DataValueError
         A case id is blank, or a session number is missing or not a whole number;
-        every offending row is listed (spreadsheet row, case, value).
+        every offending row is listed (spreadsheet row, case, value), both kinds
+        in one message when both occur.
 
     Examples
     --------
@@ -118,6 +120,27 @@ def read_sessions(
     ...                     **{f"WAI_{i:02d}": [6] for i in range(1, 13)}})
     >>> list(read_sessions(raw).columns)[:5]
     ['case_id', 'es_id', 'session', 'wai_1', 'wai_2']
+    """
+    return _read_sessions(source, case_col=case_col, session_col=session_col, es_col=es_col,
+                          item_columns=item_columns, score_col=score_col, instrument=instrument)
+
+
+def _read_sessions(
+    source: str | os.PathLike[str] | pd.DataFrame,
+    *,
+    case_col: str = "case_id",
+    session_col: str = "session",
+    es_col: str = "es_id",
+    item_columns: Mapping[int, str] | None = None,
+    score_col: str = "wai",
+    instrument: str | os.PathLike[str] | Instrument = "wai-s-es",
+    problems: _Problems | None = None,
+) -> pd.DataFrame:
+    """:func:`read_sessions`; given ``problems``, the row problems are added to it, not raised.
+
+    Then a blank case id stays missing and a bad session number is NaN (the
+    ``session`` column is float) so that the caller can go on checking the
+    other columns and raise every problem at once.
     """
     inst = load_instrument(instrument)
     frame = _frame_of(source).reset_index(drop=True)
@@ -149,13 +172,13 @@ def read_sessions(
                 f"to name them, or give a ready {score_col!r} column instead of items"
             )
 
-    problems: list[str] = []
+    found_problems = _Problems(src) if problems is None else problems
     case_ids = _canonical_ids(frame[cols["case"]])
-    for pos in np.flatnonzero(case_ids.isna().to_numpy()):
-        problems.append(f"{src} row {row_number(pos)}: {cols['case']} is blank")
-    _raise_listed(DataValueError, f"{src}: every row needs a case id", problems)
-
-    sessions = _parse_sessions(frame[cols["session"]], case_ids, src, cols["session"])
+    _blank_case_problems(case_ids, src, cols["case"], found_problems)
+    sessions = _parse_sessions(frame[cols["session"]], case_ids, src, cols["session"],
+                               problems=found_problems)
+    if problems is None:
+        found_problems.raise_if_any()
 
     es_column = _find_column(frame, es_col)
     es_values = frame[es_column] if es_column is not None else pd.Series(None, index=frame.index)
@@ -193,23 +216,40 @@ def read_sessions(
     return out
 
 
-def _parse_sessions(values: pd.Series, case_ids: pd.Series, src: str, column: str) -> pd.Series:
+def _blank_case_problems(case_ids: pd.Series, src: str, column: str,
+                         problems: _Problems) -> None:
+    """Add a problem for every blank case id."""
+    blank = np.flatnonzero(case_ids.isna().to_numpy())
+    problems.add(DataValueError, f"{src}: every row needs a case id",
+                 [f"{src} row {row_number(p)}: {column} is blank" for p in blank[:MAX_LISTED]],
+                 total=len(blank))
+
+
+def _parse_sessions(
+    values: pd.Series, case_ids: pd.Series, src: str, column: str,
+    problems: _Problems | None = None,
+) -> pd.Series:
+    """Session numbers as int64; bad ones raise, or with ``problems`` are added and left NaN."""
     numbers, bad_text = _to_numbers(values)
     arr = numbers.to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
         bad = np.isnan(arr) | (np.mod(arr, 1) != 0)
     if bad.any():
         positions = np.flatnonzero(bad)
-        problems = []
+        lines = []
         for pos in positions[:MAX_LISTED]:
             raw = values.iloc[pos]
             shown = "blank" if _blank(raw) else f"{_show(raw)} is not a whole number"
-            problems.append(f"{src} row {row_number(pos)} (case {case_ids.iloc[pos]}): "
-                            f"{column} {'is ' if _blank(raw) else '= '}{shown}")
-        _raise_listed(
-            DataValueError,
-            f"{src}: session numbers must be whole numbers such as 1, 2, 3",
-            problems,
-            total=len(positions),
-        )
+            case = case_ids.iloc[pos]
+            where = "" if _blank(case) else f" (case {case})"
+            lines.append(f"{src} row {row_number(pos)}{where}: "
+                         f"{column} {'is ' if _blank(raw) else '= '}{shown}")
+        header = f"{src}: session numbers must be whole numbers such as 1, 2, 3"
+        if problems is None:
+            _raise_listed(DataValueError, header, lines, total=len(positions))
+        else:
+            problems.add(DataValueError, header, lines, total=len(positions))
+            arr = arr.copy()
+            arr[bad] = np.nan
+            return pd.Series(arr, index=values.index)
     return pd.Series(arr.astype(np.int64), index=values.index)

@@ -76,10 +76,61 @@ def _raise_listed(
     total = len(problems) if total is None else total
     if not total:
         return
+    raise error(f"{header} ({total} found):\n" + _listed(problems, total))
+
+
+class _Problems:
+    """Every problem found in one table, grouped by kind, raised as one error.
+
+    Each kind is added with its error class, a header and its problem lines
+    (``add``); ``raise_if_any`` raises nothing when no problem was added, the
+    kind's own error when there is one kind (the message is the one
+    :func:`_raise_listed` gives), and otherwise one error listing every kind,
+    of the most specific class all the kinds share (``DataValueError`` for a
+    blank case id beside out-of-scale items).
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.groups: list[tuple[type[MixedWAIError], str, list[str], int]] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+    def add(
+        self, error: type[MixedWAIError], header: str, problems: Sequence[str],
+        total: int | None = None,
+    ) -> None:
+        total = len(problems) if total is None else total
+        if total:
+            self.groups.append((error, header, list(problems), total))
+
+    def raise_if_any(self) -> None:
+        if not self.groups:
+            return
+        if len(self.groups) == 1:
+            _raise_listed(*self.groups[0])
+        error = _common_error([group[0] for group in self.groups])
+        parts = [f"{self.source}: {len(self.groups)} kinds of problems, each listed below"]
+        for _, header, problems, total in self.groups:
+            parts.append(f"{header} ({total} found):\n" + _listed(problems, total))
+        raise error("\n".join(parts))
+
+
+def _common_error(errors: Sequence[type[MixedWAIError]]) -> type[MixedWAIError]:
+    """The most specific MixedWAIError class every one of ``errors`` derives from."""
+    for candidate in errors[0].__mro__:
+        if (isinstance(candidate, type) and issubclass(candidate, MixedWAIError)
+                and all(issubclass(e, candidate) for e in errors)):
+            return candidate
+    return MixedWAIError  # pragma: no cover - every error derives from it
+
+
+def _listed(problems: Sequence[str], total: int) -> str:
     lines = [f"  - {p}" for p in problems[:MAX_LISTED]]
     if total > MAX_LISTED:
         lines.append(f"  ... and {total - MAX_LISTED} more")
-    raise error(f"{header} ({total} found):\n" + "\n".join(lines))
+    return "\n".join(lines)
 
 
 def _blank(value: Any) -> bool:

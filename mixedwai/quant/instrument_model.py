@@ -29,7 +29,13 @@ from mixedwai.quant.instrument_problems import Loc, _format_lines, _format_probl
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["RESERVED_NAMES", "Instrument", "Scale", "cross_reference_problems"]
+__all__ = [
+    "RESERVED_NAMES",
+    "Instrument",
+    "Scale",
+    "cross_reference_problems",
+    "partial_cross_reference_problems",
+]
 
 #: Output columns of :func:`mixedwai.quant.scoring.score_wai`; subscales may not reuse them.
 RESERVED_NAMES = frozenset({"case_id", "es_id", "session", "wai", "total", "n_items", "note"})
@@ -148,7 +154,8 @@ class Instrument(BaseModel):
             super().__init__(**data)
         except ValidationError as exc:
             label = f"instrument {data.get('id', '?')!r}"
-            raise InstrumentError(_format_problems(label, _pydantic_problems(exc))) from exc
+            problems = _pydantic_problems(exc) + partial_cross_reference_problems(data, exc)
+            raise InstrumentError(_format_problems(label, problems)) from exc
 
     @field_validator("source", mode="before")
     @classmethod
@@ -309,6 +316,53 @@ def cross_reference_problems(inst: Instrument) -> list[tuple[Loc, str]]:
             problems.append((("reverse", pos), f"item {item} is listed twice"))
         seen_rev.add(item)
     return problems
+
+
+#: The top-level keys each cross-reference check reads, by the first key of its path.
+_CHECK_NEEDS: dict[str, set[str]] = {
+    "items": {"items"},
+    "scale": {"scale"},
+    "item_column": {"item_column"},
+    "subscales": {"subscales", "items", "global_only", "max_missing_per_subscale"},
+    "max_missing_per_subscale": {"subscales", "max_missing_per_subscale"},
+    "global_only": {"global_only", "items", "subscales"},
+    "reverse": {"reverse", "items"},
+}
+#: Stand-ins for required keys that are missing or invalid (their checks are then skipped).
+_PLACEHOLDERS: dict[str, Any] = {
+    "id": "x", "name": "x", "respondent": "client", "source": ["x"],
+    "scale": {"min": 1, "max": 2}, "items": [1],
+}
+
+
+def partial_cross_reference_problems(
+    data: dict[str, Any], exc: ValidationError
+) -> list[tuple[Loc, str]]:
+    """The cross-reference problems of the keys that passed the schema check.
+
+    When some keys fail pydantic's checks (an unknown key, a wrong type), the
+    others are still checked against each other, so one message lists every
+    problem: the invalid keys are replaced by stand-ins and every check that
+    reads an invalid or missing key is left out. Returns ``[]`` when the schema
+    errors leave nothing to check, or concern the model as a whole.
+    """
+    bad = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
+    if not bad:
+        return []
+    fields = Instrument.model_fields
+    kept = {k: v for k, v in data.items() if k in fields and k not in bad}
+    unusable = bad | {k for k in _PLACEHOLDERS if k not in kept}
+    for key, value in _PLACEHOLDERS.items():
+        kept.setdefault(key, value)
+    token = _LOADING.set(True)
+    try:
+        inst = Instrument.model_validate(kept)
+    except ValidationError:  # pragma: no cover - every invalid key was replaced
+        return []
+    finally:
+        _LOADING.reset(token)
+    return [(loc, message) for loc, message in cross_reference_problems(inst)
+            if not _CHECK_NEEDS.get(str(loc[0]) if loc else "", set(fields)) & unusable]
 
 
 def _pydantic_problems(exc: ValidationError) -> list[tuple[Loc, str]]:

@@ -38,6 +38,7 @@ from mixedwai.quant.instrument_model import (
     Instrument,
     Scale,
     _pydantic_problems,
+    partial_cross_reference_problems,
 )
 from mixedwai.quant.instrument_model import RESERVED_NAMES as RESERVED_NAMES
 from mixedwai.quant.instrument_model import (
@@ -179,9 +180,8 @@ def _validate(data: dict[str, Any], *, label: str, root: Any) -> Instrument:
     try:
         inst = Instrument.model_validate(data)
     except ValidationError as exc:
-        raise InstrumentError(
-            _format_problems(label, _pydantic_problems(exc), root=root)
-        ) from exc
+        problems = _pydantic_problems(exc) + partial_cross_reference_problems(data, exc)
+        raise InstrumentError(_format_problems(label, problems, root=root)) from exc
     finally:
         _LOADING.reset(token)
     problems = cross_reference_problems(inst)

@@ -28,13 +28,14 @@ import pandas as pd
 from mixedwai._validation import MAX_LISTED, require_columns, row_number, source_name
 from mixedwai.errors import ColumnError, DataValueError, DuplicateRowError, ScaleError
 from mixedwai.quant.data import (
+    _blank_case_problems,
     _canonical_ids,
     _parse_sessions,
-    _raise_listed,
+    _read_sessions,
     _show,
     _to_numbers,
-    read_sessions,
 )
+from mixedwai.quant.input_table import _frame_of, _Problems
 from mixedwai.quant.instruments import Instrument, load_instrument
 
 __all__ = ["score_wai"]
@@ -94,7 +95,10 @@ def score_wai(
     DuplicateRowError
         The same (case, session) on more than one row; every group is listed.
     DataValueError
-        Blank case ids or session numbers that are not whole numbers.
+        Blank case ids or session numbers that are not whole numbers. When a
+        table has problems of several kinds (say a blank case id, a bad session
+        number and an out-of-scale item), one ``DataValueError`` lists them all,
+        grouped by kind; with one kind only, the error is that kind's class.
 
     Notes
     -----
@@ -136,8 +140,12 @@ def score_wai(
     goal: 2 of 4 items missing (items 6, 11; at most 1 allowed); global score missing
     """
     inst = load_instrument(instrument)
-    if isinstance(sessions, (str, os.PathLike)):
-        sessions = read_sessions(sessions, instrument=inst, item_columns=item_columns)
+    read = isinstance(sessions, (str, os.PathLike))
+    if read:
+        raw = _frame_of(sessions)
+        problems = _Problems(source_name(raw))
+        sessions = _read_sessions(raw, instrument=inst, item_columns=item_columns,
+                                  problems=problems)
         item_columns = None
     if not isinstance(sessions, pd.DataFrame):
         raise DataValueError(
@@ -145,6 +153,8 @@ def score_wai(
         )
     frame = sessions
     src = source_name(frame)
+    if not read:
+        problems = _Problems(src)
     require_columns(frame, ["case_id", "session"])
 
     columns = dict(item_columns) if item_columns is not None else inst.columns
@@ -170,22 +180,23 @@ def score_wai(
         )
 
     case_ids = _canonical_ids(frame["case_id"].reset_index(drop=True))
-    blank = np.flatnonzero(case_ids.isna().to_numpy())
-    _raise_listed(
-        DataValueError,
-        f"{src}: every row needs a case id",
-        [f"{src} row {row_number(p)}: case_id is blank" for p in blank],
-    )
-    session_numbers = _parse_sessions(
-        frame["session"].reset_index(drop=True), case_ids, src, "session"
-    ).to_numpy()
+    sessions_column = frame["session"].reset_index(drop=True)
+    if read:  # checked (and any problem recorded) by the reader
+        session_numbers = pd.to_numeric(sessions_column).to_numpy(dtype=float)
+    else:
+        _blank_case_problems(case_ids, src, "case_id", problems)
+        session_numbers = _parse_sessions(
+            sessions_column, case_ids, src, "session", problems=problems
+        ).to_numpy(dtype=float)
     case_arr = case_ids.to_numpy(dtype=object)
 
     if mode == "items":
-        result = _score_items(frame, item_cols, inst, src, case_arr, session_numbers)
+        result = _score_items(frame, item_cols, inst, src, case_arr, session_numbers, problems)
     else:
-        result = _pass_score(frame, inst, src, case_arr, session_numbers)
-    _check_duplicates(case_arr, session_numbers, src)
+        result = _pass_score(frame, inst, src, case_arr, session_numbers, problems)
+    _check_duplicates(case_arr, session_numbers, src, problems)
+    problems.raise_if_any()
+    session_numbers = session_numbers.astype(np.int64)
 
     out: dict[str, Any] = {"case_id": case_arr}
     if "es_id" in frame.columns:
@@ -211,6 +222,7 @@ def _score_items(
     src: str,
     case_arr: np.ndarray,
     session_numbers: np.ndarray,
+    problems: _Problems,
 ) -> dict[str, Any]:
     n, k = len(frame), len(item_cols)
     values = np.empty((n, k), dtype=float)
@@ -225,21 +237,22 @@ def _score_items(
     wrong = not_number | outside
     if wrong.any():
         rows, cols = np.nonzero(wrong)
-        problems = []
+        lines = []
         for r, c in zip(rows[:MAX_LISTED], cols[:MAX_LISTED], strict=True):
-            where = f"{src} row {row_number(r)} (case {case_arr[r]}, session {session_numbers[r]})"
+            where = _where(src, r, case_arr[r], session_numbers[r])
             if not_number[r, c]:
                 raw = frame[item_cols[c]].iloc[r]
-                problems.append(f"{where}: {item_cols[c]} = {_show(raw)} is not a number")
+                lines.append(f"{where}: {item_cols[c]} = {_show(raw)} is not a number")
             else:
-                problems.append(f"{where}: {item_cols[c]} = {_show(values[r, c])} is outside "
-                                f"the scale {lo}..{hi}")
-        _raise_listed(
+                lines.append(f"{where}: {item_cols[c]} = {_show(values[r, c])} is outside "
+                             f"the scale {lo}..{hi}")
+        problems.add(
             ScaleError,
             f"{src}: item responses must be numbers on the scale {lo}..{hi} of {inst.id!r}",
-            problems,
+            lines,
             total=len(rows),
         )
+        values[wrong] = np.nan  # scored only if every problem is fixed; keep the maths quiet
 
     position = {item: j for j, item in enumerate(inst.items)}
     reverse = [position[i] for i in inst.reverse]
@@ -278,7 +291,7 @@ def _score_items(
 
 def _pass_score(
     frame: pd.DataFrame, inst: Instrument, src: str, case_arr: np.ndarray,
-    session_numbers: np.ndarray,
+    session_numbers: np.ndarray, problems: _Problems,
 ) -> dict[str, Any]:
     numbers, bad = _to_numbers(frame["wai"].reset_index(drop=True))
     wai = numbers.to_numpy(dtype=float)
@@ -287,20 +300,20 @@ def _pass_score(
         outside = ~np.isnan(wai) & ((wai < lo) | (wai > hi))
     wrong = np.flatnonzero(bad.to_numpy(dtype=bool) | outside)
     if wrong.size:
-        problems = []
+        lines = []
         for r in wrong[:MAX_LISTED]:
-            where = f"{src} row {row_number(r)} (case {case_arr[r]}, session {session_numbers[r]})"
+            where = _where(src, r, case_arr[r], session_numbers[r])
             if bad.iloc[r]:
-                problems.append(f"{where}: wai = {_show(frame['wai'].iloc[r])} is not a number")
+                lines.append(f"{where}: wai = {_show(frame['wai'].iloc[r])} is not a number")
             else:
-                problems.append(f"{where}: wai = {_show(wai[r])} is outside the scale {lo}..{hi}")
+                lines.append(f"{where}: wai = {_show(wai[r])} is outside the scale {lo}..{hi}")
         header = f"{src}: the ready wai score must be a number on the scale {lo}..{hi}"
         valid = wai[~np.isnan(wai)]
         k = inst.n_items
         if valid.size and not bad.any() and valid.min() >= k * lo and valid.max() <= k * hi:
             header += (f" (these look like sums of the {k} items, {k * lo}..{k * hi}: divide "
                        f"by {k} to get the mean, or give the item columns)")
-        _raise_listed(ScaleError, header, problems, total=wrong.size)
+        problems.add(ScaleError, header, lines, total=wrong.size)
     result: dict[str, Any] = {"wai": wai}
     for name in inst.subscales:
         result[name] = np.full(len(wai), np.nan)
@@ -313,20 +326,32 @@ def _pass_score(
 # -- helpers -----------------------------------------------------------------------------
 
 
-def _check_duplicates(case_arr: np.ndarray, session_numbers: np.ndarray, src: str) -> None:
+def _where(src: str, position: int, case: Any, session: float) -> str:
+    """``sessions.csv row 14 (case ES5_C2, session 2)``, leaving out what is unknown."""
+    known = [] if pd.isna(case) else [f"case {case}"]
+    if not np.isnan(session):
+        known.append(f"session {int(session)}")
+    return f"{src} row {row_number(position)}" + (f" ({', '.join(known)})" if known else "")
+
+
+def _check_duplicates(
+    case_arr: np.ndarray, session_numbers: np.ndarray, src: str, problems: _Problems
+) -> None:
+    """Add every (case, session) found on more than one row (rows with a blank key skipped)."""
     keys = pd.DataFrame({"case": case_arr, "session": session_numbers})
-    dup = keys.duplicated(keep=False).to_numpy()
+    dup = keys.duplicated(keep=False).to_numpy() & keys["case"].notna().to_numpy()
+    dup &= ~np.isnan(session_numbers)
     if not dup.any():
         return
     groups: dict[tuple[str, int], list[int]] = {}
     for pos in np.flatnonzero(dup):
         groups.setdefault((case_arr[pos], int(session_numbers[pos])), []).append(row_number(pos))
-    problems = [
+    lines = [
         f"{src} rows {', '.join(map(str, rows))} (case {case}, session {session})"
         for (case, session), rows in groups.items()
     ]
-    _raise_listed(
-        DuplicateRowError, f"{src}: each (case, session) must appear on one row only", problems
+    problems.add(
+        DuplicateRowError, f"{src}: each (case, session) must appear on one row only", lines
     )
 
 

@@ -31,11 +31,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mixedwai._validation import check_range, require_columns, row_number, source_name
+from mixedwai._validation import check_range, require_columns, source_name
 from mixedwai.errors import ColumnError, DataValueError, InsufficientDataError
 from mixedwai.ids import es_id_of
-from mixedwai.quant.data import _canonical_ids, _parse_sessions, _raise_listed, _show, _to_numbers
-from mixedwai.quant.scoring import _case_rank, _check_duplicates, _row_order
+from mixedwai.quant.data import (
+    _blank_case_problems,
+    _canonical_ids,
+    _parse_sessions,
+    _show,
+    _to_numbers,
+)
+from mixedwai.quant.input_table import _Problems, _raise_listed
+from mixedwai.quant.scoring import _case_rank, _check_duplicates, _row_order, _where
 
 __all__ = ["Trajectories", "build_trajectories", "deviation_scores"]
 
@@ -258,22 +265,24 @@ def build_trajectories(
         raise ColumnError(f"{src}: no score column {score!r}; found columns: {found}")
 
     frame = scores.reset_index(drop=True)
+    problems = _Problems(src)  # every kind of problem, raised together
     case_ids = _canonical_ids(frame["case_id"])
-    blank = np.flatnonzero(case_ids.isna().to_numpy())
-    _raise_listed(DataValueError, f"{src}: every row needs a case id",
-                  [f"{src} row {row_number(p)}: case_id is blank" for p in blank])
+    _blank_case_problems(case_ids, src, "case_id", problems)
     case_arr = case_ids.to_numpy(dtype=object)
-    session_numbers = _parse_sessions(frame["session"], case_ids, src, "session").to_numpy()
+    session_numbers = _parse_sessions(frame["session"], case_ids, src, "session",
+                                      problems=problems).to_numpy(dtype=float)
     values, bad = _to_numbers(frame[score])
     bad_rows = np.flatnonzero(bad.to_numpy(dtype=bool))
-    _raise_listed(
+    problems.add(
         DataValueError,
         f"{src}: {score} must be a number or blank",
-        [f"{src} row {row_number(p)} (case {case_arr[p]}, session {session_numbers[p]}): "
+        [f"{_where(src, p, case_arr[p], session_numbers[p])}: "
          f"{score} = {_show(frame[score].iloc[p])} is not a number" for p in bad_rows[:25]],
         total=len(bad_rows),
     )
-    _check_duplicates(case_arr, session_numbers, src)
+    _check_duplicates(case_arr, session_numbers, src, problems)
+    problems.raise_if_any()
+    session_numbers = session_numbers.astype(np.int64)
 
     order = _row_order(case_arr, session_numbers)
     long = pd.DataFrame({

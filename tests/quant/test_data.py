@@ -292,3 +292,45 @@ def test_reading_does_not_change_the_input_frame():
 def test_a_source_that_is_not_a_table_is_refused():
     with pytest.raises(DataValueError, match=r"source = list is not allowed"):
         read_sessions([1, 2])  # type: ignore[arg-type]
+
+
+# -- every kind of problem in one message ---------------------------------------------
+
+
+def test_blank_case_ids_and_bad_session_numbers_are_reported_together():
+    frame = sessions_frame(3)
+    frame.loc[0, "case_id"] = ""
+    frame["session"] = ["1", "2", "three"]
+    frame.attrs["source"] = "sessions.csv"
+    with pytest.raises(DataValueError) as info:
+        read_sessions(frame)
+    message = str(info.value)
+    assert message.startswith("sessions.csv: 2 kinds of problems")
+    assert "sessions.csv row 2: case_id is blank" in message
+    assert "sessions.csv row 4 (case ES5_C2): session = 'three' is not a whole number" in message
+
+
+def test_a_bad_session_on_a_row_with_a_blank_case_names_no_case():
+    frame = sessions_frame(2)
+    frame.loc[0, "case_id"] = None
+    frame.loc[0, "session"] = None
+    with pytest.raises(DataValueError) as info:
+        read_sessions(frame)
+    assert "input table row 2: session is blank" in str(info.value)
+    assert "case nan" not in str(info.value)
+
+
+def test_cases_table_reports_every_kind_of_problem_at_once():
+    raw = pd.DataFrame({"case_id": ["ES1_C1", "", "ES1_C1", "ES1_C3"],
+                        "job": ["yes", "no", "perhaps", "no"],
+                        "days_to_job": ["10", "", "", "-4"]})
+    raw.attrs["source"] = "cases.csv"
+    with pytest.raises(DataValueError) as info:
+        read_cases(raw)
+    message = str(info.value)
+    assert type(info.value) is DataValueError
+    assert message.startswith("cases.csv: 4 kinds of problems")
+    assert "cases.csv row 3: case_id is blank" in message
+    assert "cases.csv rows 2, 4: case ES1_C1" in message
+    assert "cases.csv row 4 (case ES1_C1): job = 'perhaps' is not one of" in message
+    assert "cases.csv row 5 (case ES1_C3): days_to_job = '-4' is negative" in message

@@ -244,3 +244,35 @@ def test_key_table_lists_each_item_once():
     assert list(table["item"]) == list(range(1, 13))
     assert table.loc[table["reverse"], "item"].tolist() == [4, 10]
     assert table.groupby("subscale").size().to_dict() == {"bond": 4, "goal": 4, "task": 4}
+
+
+def test_schema_errors_do_not_hide_item_and_subscale_errors(tmp_path):
+    text = (VALID.replace("respondent: client", "respondent: patient")
+            .replace("second: [3, 4]", "second: [3, 4, 9]") + "wording: none\n")
+    with pytest.raises(InstrumentError) as info:
+        load_instrument(write(tmp_path, text))
+    message = str(info.value)
+    assert "form.yaml: 3 problems" in message
+    assert "respondent (line 3): Input should be" in message
+    assert "wording (line 11): unknown key 'wording'" in message
+    assert "subscales.second[2] (line 9): item 9 is not one of the items (1, 2, 3, 4)" in message
+
+
+def test_checks_that_read_an_invalid_key_are_left_out(tmp_path):
+    text = VALID.replace("items: [1, 2, 3, 4]", "items: [1, 2, three, 4]").replace(
+        "reverse: [2]", "reverse: [2]\nscale_note: x")
+    with pytest.raises(InstrumentError) as info:
+        load_instrument(write(tmp_path, text))
+    message = str(info.value)
+    assert "form.yaml: 2 problems" in message  # no "item 3 is not one of the items"
+    assert "items[2] (line 6): Input should be a valid integer (got 'three')" in message
+
+
+def test_direct_construction_lists_schema_and_item_errors_together():
+    with pytest.raises(InstrumentError) as info:
+        Instrument(id="x", name="X", respondent="someone", source="S",
+                   scale={"min": 1, "max": 7}, items=[1, 2], subscales={"a": [1, 2]},
+                   reverse=[3])
+    message = str(info.value)
+    assert "instrument 'x': 2 problems" in message
+    assert "reverse[0]: item 3 is not one of the items" in message

@@ -305,3 +305,40 @@ def test_scores_with_gaps_stay_within_scale_and_go_missing_only_by_the_rule(valu
     else:
         assert 1 <= row["wai"] <= 7
     assert (row["note"] == "") == (not missing)
+
+
+# -- every kind of problem in one message ---------------------------------------------
+
+
+def test_a_file_with_a_blank_case_a_bad_session_and_out_of_scale_items_lists_them_all(tmp_path):
+    header = "case_id,session," + ",".join(ITEMS)
+    rows = [",1," + ",".join(["5"] * 12),                     # blank case id
+            "ES1_C1,two," + ",".join(["5"] * 12),             # bad session number
+            "ES1_C1,3," + ",".join(["9"] + ["5"] * 11),       # out of the scale
+            "ES1_C1,3," + ",".join(["5"] * 12)]               # same (case, session)
+    path = tmp_path / "sessions.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    with pytest.raises(DataValueError) as info:
+        score_wai(path)
+    message = str(info.value)
+    assert message.startswith("sessions.csv: 4 kinds of problems")
+    assert "sessions.csv row 2: case_id is blank" in message
+    assert "sessions.csv row 3 (case ES1_C1): session = 'two' is not a whole number" in message
+    assert "sessions.csv row 4 (case ES1_C1, session 3): wai_1 = 9 is outside the scale" in (
+        message)
+    assert "sessions.csv rows 4, 5 (case ES1_C1, session 3)" in message
+
+
+def test_a_frame_with_a_blank_case_and_a_text_item_lists_both():
+    frame = frame_of([[5] * 12, ["x"] + [5] * 11])
+    frame.loc[0, "case_id"] = None
+    with pytest.raises(DataValueError) as info:
+        score_wai(frame)
+    message = str(info.value)
+    assert "input table row 2: case_id is blank" in message
+    assert "input table row 3 (case ES1_C1, session 2): wai_1 = 'x' is not a number" in message
+
+
+def test_one_kind_of_problem_keeps_its_own_error_class():
+    with pytest.raises(ScaleError, match=r"^input table: item responses must be numbers"):
+        score_wai(frame_of([[9] + [5] * 11]))

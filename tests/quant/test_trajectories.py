@@ -201,3 +201,15 @@ def test_sample_study_keeps_the_18_clients_met_three_times(sample_dir):
         ["ES3_C3", "ES3_C5", "ES5_C3", "ES5_C5", "ES8_C4", "ES11_C3", "ES11_C5", "ES16_C5",
          "ES21_C2", "ES21_C3", "ES21_C4", "ES21_C5"])
     assert traj.excluded["reason"].str.endswith("; 3 needed").all()
+
+
+def test_blank_case_ids_and_text_scores_are_reported_together():
+    frame = long([("ES3_C1", 1, 5.0), (None, 2, 5.5), ("ES3_C1", 3, 6.0)])
+    frame["wai"] = frame["wai"].astype(object)
+    frame.loc[2, "wai"] = "six"
+    with pytest.raises(DataValueError) as info:
+        build_trajectories(frame)
+    message = str(info.value)
+    assert message.startswith("input table: 2 kinds of problems")
+    assert "input table row 3: case_id is blank" in message
+    assert "input table row 4 (case ES3_C1, session 3): wai = 'six' is not a number" in message
