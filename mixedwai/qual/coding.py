@@ -19,7 +19,8 @@ text          the coded text
 code_id       the code
 category_id   the code's category
 matched       the text(s) the rules matched, ``"; "``-separated (empty if manual)
-source        ``"rule"`` (this module), ``"manual"``, or ``"inductive"`` (themes)
+source        ``"rule"`` (this module), ``"inductive"`` (this module, codes of
+              promoted themes) or ``"manual"``
 coder         ``"mixedwai"`` for rule codings, the coder's name for manual ones
 ============  ===============================================================
 
@@ -132,7 +133,9 @@ def code_corpus(
         doc_id, case_id, segment_id, speaker, role, start, end (character offsets,
         ``transcript.text[start:end] == text``), text, code_id, category_id,
         matched (the distinct matched texts in text order, ``"; "``-separated),
-        source (``"rule"``), coder (``"mixedwai"``). Sorted by doc_id, start, end
+        source (``"inductive"`` for the codes of promoted themes, see
+        :func:`mixedwai.qual.inductive_tags.inductive_code_ids`, else ``"rule"``),
+        coder (``"mixedwai"``). Sorted by doc_id, start, end
         and the codes' order in the codebook. ``attrs`` holds ``unit``,
         ``speakers`` (list or None), ``codebook`` (name), ``segments_total``,
         ``segments_coded`` (segments the rules were run on),

@@ -20,6 +20,7 @@ import pandas as pd
 
 from mixedwai.errors import ExclusionWarning
 from mixedwai.qual.coding_schema import MATCH_SEPARATOR, RULE_CODER, _frame
+from mixedwai.qual.inductive_tags import INDUCTIVE, inductive_code_ids
 from mixedwai.qual.matchers import CompiledCodebook, compile_codebook, straighten_apostrophes
 
 
@@ -117,6 +118,8 @@ def _code(
             n_with_codes += len({(d, s) for d, s, _ in hits})
             code_ids = compiled.code_ids
             category_ids = compiled.category_ids
+            inductive = set(inductive_code_ids(books[language]))
+            sources = [INDUCTIVE if c in inductive else "rule" for c in code_ids]
             for (doc_pos, seg_pos, code_pos), matched in hits.items():
                 transcript = plan.transcripts[doc_pos]
                 segment = plan.segments[doc_pos][seg_pos]
@@ -135,7 +138,7 @@ def _code(
                             code_ids[code_pos],
                             category_ids[code_pos],
                             MATCH_SEPARATOR.join(matched),
-                            "rule",
+                            sources[code_pos],
                             RULE_CODER,
                         ),
                     )

@@ -1,8 +1,9 @@
 """Codes that come from inductive themes, and the codings they made.
 
 :func:`inductive_code_ids` finds the codes :func:`mixedwai.qual.promote.promote_themes`
-added (or that an analyst marked as inductive); :func:`tag_inductive` marks their
-rule codings with ``source = "inductive"``.
+added (or that an analyst marked as inductive); :func:`mixedwai.qual.coding.code_corpus`
+gives their codings ``source = "inductive"``, and :func:`tag_inductive` does the same
+to a codings table made earlier or elsewhere.
 """
 
 from __future__ import annotations

@@ -360,17 +360,25 @@ def test_read_theme_review_sorts_decisions(tmp_path):
 # --------------------------------------------------------------------------- source tagging
 
 
-def test_codings_of_promoted_codes_are_tagged_inductive(tmp_path):
+def test_code_corpus_marks_codings_of_promoted_codes_inductive(tmp_path):
     codebook = write(tmp_path, "cb.yaml", ODD_CODEBOOK)
     book = promote_themes(codebook, write(tmp_path, "themes.yaml", REVIEW))
     t = Transcript.from_text(
         "ES: I trusted her. The bus was late. Her garden was lovely.", doc_id="es1-c1"
     )
     codings = code_corpus([t], book)
-    tagged = tag_inductive(codings, book)
-    assert dict(zip(tagged["code_id"], tagged["source"], strict=True)) == {
+    assert dict(zip(codings["code_id"], codings["source"], strict=True)) == {
         "bond": "rule", "transport": "inductive", "garden": "inductive"
     }  # fmt: skip
+
+
+def test_tag_inductive_marks_rule_codings_of_promoted_codes_and_keeps_attrs(tmp_path):
+    codebook = write(tmp_path, "cb.yaml", ODD_CODEBOOK)
+    book = promote_themes(codebook, write(tmp_path, "themes.yaml", REVIEW))
+    codings = pd.DataFrame({"code_id": ["bond", "transport", "garden"], "source": ["rule"] * 3})
+    codings.attrs["unit"] = "sentence"
+    tagged = tag_inductive(codings, book)
+    assert tagged["source"].tolist() == ["rule", "inductive", "inductive"]
     assert codings["source"].eq("rule").all()  # the input is not changed
     assert tagged.attrs == codings.attrs
 
@@ -426,7 +434,7 @@ def test_suggested_themes_can_be_promoted_and_code_the_corpus(tmp_path):
     assert without_block(codebook.read_text(encoding="utf-8"), ODD_CODEBOOK) == ODD_CODEBOOK
     promoted = [c.id for c in book.category("inductive").codes]
     assert len(promoted) == 2
-    tagged = tag_inductive(code_corpus(docs, book), book)
+    tagged = code_corpus(docs, book)
     inductive = tagged[tagged["source"] == "inductive"]
     assert set(inductive["code_id"]) == set(promoted)
     assert set(inductive["segment_id"]) >= set(
