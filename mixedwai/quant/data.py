@@ -96,9 +96,10 @@ def read_sessions(
           from the case id, else missing.
         - ``session`` : session number (int).
         - either the item columns renamed to the instrument's names (``wai_1`` ...),
-          numbers parsed (decimal comma accepted) and text that is not a number kept
-          as text, not range-checked (:func:`~mixedwai.quant.scoring.score_wai`
-          checks them); or ``wai``, the ready score.
+          numbers parsed, and text that is not a number, or that holds a comma
+          (``"4,5"``: a decimal comma, or two answers), kept as text, not
+          range-checked (:func:`~mixedwai.quant.scoring.score_wai` checks them); or
+          ``wai``, the ready score (decimal comma accepted).
         - every other column of the input, unchanged, after these.
 
         ``frame.attrs["source"]`` holds the file name.
@@ -193,6 +194,7 @@ def _read_sessions(
         for item in inst.items:
             column = present[item]
             numbers, bad = _to_numbers(frame[column])
+            bad = bad | _with_comma(frame[column])  # "4,5": score_wai decides what it is
             if bad.any():
                 values = numbers.astype(object)
                 values[bad] = frame[column][bad]
@@ -214,6 +216,13 @@ def _read_sessions(
             out[column] = frame[column].to_numpy()
     out.attrs["source"] = src
     return out
+
+
+def _with_comma(values: pd.Series) -> pd.Series:
+    """Text cells holding a comma (``"4,5"``: a decimal comma, or two answers?)."""
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return pd.Series(False, index=values.index)
+    return values.map(lambda v: isinstance(v, str) and "," in v).astype(bool)
 
 
 def _blank_case_problems(case_ids: pd.Series, src: str, column: str,

@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     NonNegativeInt,
+    StrictBool,
     StrictInt,
     ValidationError,
     field_validator,
@@ -106,6 +107,10 @@ class Instrument(BaseModel):
     global_rule : {"all_subscales_scorable", "complete"}, default="all_subscales_scorable"
         When the global score exists: when every subscale is scorable (then it is
         the mean of all answered keyed items), or only when no item is missing.
+    integer_items : bool, default=True
+        Responses are whole numbers (Likert points): ``score_wai`` refuses 3.5 or
+        ``"4,5"``. ``false`` accepts values between the points (a decimal comma
+        is then read as a decimal point, with a warning).
     notes : str, optional
         Free text.
 
@@ -144,6 +149,7 @@ class Instrument(BaseModel):
     reverse: tuple[StrictInt, ...] = ()
     max_missing_per_subscale: NonNegativeInt = 1
     global_rule: Literal["all_subscales_scorable", "complete"] = "all_subscales_scorable"
+    integer_items: StrictBool = True
     notes: str | None = None
 
     def __init__(self, **data: Any) -> None:

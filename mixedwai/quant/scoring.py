@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,7 +27,13 @@ import numpy as np
 import pandas as pd
 
 from mixedwai._validation import MAX_LISTED, require_columns, row_number, source_name
-from mixedwai.errors import ColumnError, DataValueError, DuplicateRowError, ScaleError
+from mixedwai.errors import (
+    ColumnError,
+    DataValueError,
+    DuplicateRowError,
+    MixedWAIWarning,
+    ScaleError,
+)
 from mixedwai.quant.data import (
     _blank_case_problems,
     _canonical_ids,
@@ -34,6 +41,7 @@ from mixedwai.quant.data import (
     _read_sessions,
     _show,
     _to_numbers,
+    _with_comma,
 )
 from mixedwai.quant.input_table import _frame_of, _Problems
 from mixedwai.quant.instruments import Instrument, load_instrument
@@ -89,9 +97,10 @@ def score_wai(
         ``case_id``/``session`` missing, or only some of the item columns present
         (the missing ones are named), or neither items nor ``wai``.
     ScaleError
-        Responses that are not numbers or lie outside the scale; every offending
-        cell is listed: ``sessions.csv row 14 (case ES5_C2, session 2): wai_7 = 9
-        is outside the scale 1..7``.
+        Responses that are not numbers, lie outside the scale, or are not whole
+        numbers (unless the instrument has ``integer_items: false``); every
+        offending cell is listed: ``sessions.csv row 14 (case ES5_C2, session 2):
+        wai_7 = 9 is outside the scale 1..7``.
     DuplicateRowError
         The same (case, session) on more than one row; every group is listed.
     DataValueError
@@ -113,8 +122,12 @@ def score_wai(
     ``total`` is the sum of the keyed items (12..84 on the 1..7 forms, the sum the
     reference study also quotes); when items are prorated it is ``wai`` times the
     number of items, i.e. the sum expected had the missing items been answered at
-    the row's own mean. Non-integer responses inside the scale (e.g. 5.5) are
-    accepted.
+    the row's own mean. Responses must be whole numbers (Likert points) unless
+    the instrument says ``integer_items: false``: 3.5, and text with a comma such
+    as ``"4,5"`` (a decimal comma, or two answers?), are then listed in the
+    ``ScaleError``. With ``integer_items: false``, 3.5 is accepted, and ``"4,5"``
+    is read as 4.5 with a :class:`~mixedwai.errors.MixedWAIWarning` listing
+    every such cell; it is never read as 45.
 
     When the input has a ready ``wai`` column and no items, the score is checked
     against the scale and passed through (subscales and ``n_items`` missing;
@@ -227,32 +240,44 @@ def _score_items(
     n, k = len(frame), len(item_cols)
     values = np.empty((n, k), dtype=float)
     not_number = np.zeros((n, k), dtype=bool)
+    comma = np.zeros((n, k), dtype=bool)
     for j, column in enumerate(item_cols):
-        numbers, bad = _to_numbers(frame[column].reset_index(drop=True))
+        cells = frame[column].reset_index(drop=True)
+        numbers, bad = _to_numbers(cells)
         values[:, j] = numbers.to_numpy(dtype=float)
         not_number[:, j] = bad.to_numpy(dtype=bool)
+        comma[:, j] = _with_comma(cells).to_numpy(dtype=bool)
     lo, hi = inst.scale.min, inst.scale.max
     with np.errstate(invalid="ignore"):
         outside = ~np.isnan(values) & ((values < lo) | (values > hi))
-    wrong = not_number | outside
+        fractional = ~np.isnan(values) & (np.mod(values, 1) != 0) & ~outside
+    not_whole = fractional if inst.integer_items else np.zeros_like(fractional)
+    wrong = not_number | outside | not_whole
     if wrong.any():
         rows, cols = np.nonzero(wrong)
         lines = []
         for r, c in zip(rows[:MAX_LISTED], cols[:MAX_LISTED], strict=True):
             where = _where(src, r, case_arr[r], session_numbers[r])
+            raw = frame[item_cols[c]].iloc[r]
             if not_number[r, c]:
-                raw = frame[item_cols[c]].iloc[r]
                 lines.append(f"{where}: {item_cols[c]} = {_show(raw)} is not a number")
-            else:
+            elif outside[r, c]:
                 lines.append(f"{where}: {item_cols[c]} = {_show(values[r, c])} is outside "
                              f"the scale {lo}..{hi}")
-        problems.add(
-            ScaleError,
-            f"{src}: item responses must be numbers on the scale {lo}..{hi} of {inst.id!r}",
-            lines,
-            total=len(rows),
-        )
+            else:
+                why = " (a decimal comma, or two answers?)" if comma[r, c] else ""
+                lines.append(f"{where}: {item_cols[c]} = {_show(raw)} is not a whole "
+                             f"number{why}")
+        kind = "whole numbers" if inst.integer_items else "numbers"
+        header = f"{src}: item responses must be {kind} on the scale {lo}..{hi} of {inst.id!r}"
+        if not_whole.any():
+            header += (" (its items are Likert points: integer_items is true; set it to false "
+                       "in the instrument to accept values between the points)")
+        problems.add(ScaleError, header, lines, total=len(rows))
         values[wrong] = np.nan  # scored only if every problem is fixed; keep the maths quiet
+    elif (comma & fractional).any():
+        _warn_decimal_commas(frame, item_cols, comma & fractional, values, src, case_arr,
+                             session_numbers)
 
     position = {item: j for j, item in enumerate(inst.items)}
     reverse = [position[i] for i in inst.reverse]
@@ -324,6 +349,24 @@ def _pass_score(
 
 
 # -- helpers -----------------------------------------------------------------------------
+
+
+def _warn_decimal_commas(
+    frame: pd.DataFrame, item_cols: Sequence[str], mask: np.ndarray, values: np.ndarray,
+    src: str, case_arr: np.ndarray, session_numbers: np.ndarray,
+) -> None:
+    """Say which responses written with a comma were read as decimal numbers."""
+    rows, cols = np.nonzero(mask)
+    lines = [f"{_where(src, r, case_arr[r], session_numbers[r])}: {item_cols[c]} = "
+             f"{_show(frame[item_cols[c]].iloc[r])} read as {values[r, c]:g}"
+             for r, c in zip(rows[:MAX_LISTED], cols[:MAX_LISTED], strict=True)]
+    more = f"\n  ... and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else ""
+    warnings.warn(
+        f"{src}: {len(rows)} item response(s) written with a comma were read as decimal "
+        "numbers (integer_items is false); check that none is two answers:\n"
+        + "\n".join(f"  - {line}" for line in lines) + more,
+        MixedWAIWarning, stacklevel=4,
+    )
 
 
 def _where(src: str, position: int, case: Any, session: float) -> str:

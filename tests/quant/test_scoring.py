@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mixedwai.errors import ColumnError, DataValueError, DuplicateRowError, ScaleError
+from mixedwai.errors import (
+    ColumnError,
+    DataValueError,
+    DuplicateRowError,
+    MixedWAIWarning,
+    ScaleError,
+)
 from mixedwai.quant.instruments import load_instrument
 from mixedwai.quant.scoring import score_wai
 
@@ -214,7 +221,8 @@ def test_every_offending_cell_is_listed():
     with pytest.raises(ScaleError) as info:
         score_wai(frame)
     message = str(info.value)
-    assert "item responses must be numbers on the scale 1..7 of 'wai-s-es' (3 found)" in message
+    assert "item responses must be whole numbers on the scale 1..7 of 'wai-s-es' (3 found)" in (
+        message)
     assert "row 2 (case ES1_C1, session 1): wai_1 = 0 is outside the scale 1..7" in message
     assert "row 3 (case ES1_C1, session 2): wai_5 = 'often' is not a number" in message
     assert "row 4 (case ES1_C1, session 3): wai_12 = 8 is outside the scale 1..7" in message
@@ -340,5 +348,66 @@ def test_a_frame_with_a_blank_case_and_a_text_item_lists_both():
 
 
 def test_one_kind_of_problem_keeps_its_own_error_class():
-    with pytest.raises(ScaleError, match=r"^input table: item responses must be numbers"):
+    with pytest.raises(ScaleError, match=r"^input table: item responses must be whole numbers"):
         score_wai(frame_of([[9] + [5] * 11]))
+
+
+# -- whole-number responses ------------------------------------------------------------
+
+
+def test_non_integer_responses_are_listed_by_default(tmp_path):
+    header = "case_id;session;" + ";".join(ITEMS)
+    rows = ["ES1_C1;1;" + ";".join(["3.5"] + ["5"] * 11),
+            "ES1_C1;2;" + ";".join(["5", "4,5"] + ["5"] * 10)]
+    path = tmp_path / "sessions.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    with pytest.raises(ScaleError) as info:
+        score_wai(path)
+    message = str(info.value)
+    assert "item responses must be whole numbers on the scale 1..7" in message
+    assert "integer_items is true" in message
+    assert "sessions.csv row 2 (case ES1_C1, session 1): wai_1 = 3.5 is not a whole number" in (
+        message)
+    assert ("sessions.csv row 3 (case ES1_C1, session 2): wai_2 = '4,5' is not a whole number "
+            "(a decimal comma, or two answers?)") in message
+
+
+def test_a_float_response_in_a_frame_is_refused():
+    with pytest.raises(ScaleError, match=r"row 2 \(case ES1_C1, session 1\): wai_3 = 5\.5 is "
+                                         r"not a whole number"):
+        score_wai(frame_of([[5, 5, 5.5] + [5] * 9]))
+
+
+def test_integer_items_false_accepts_values_between_the_points():
+    inst = load_instrument("wai-s-es").model_copy(update={"integer_items": False})
+    scores = score_wai(frame_of([[5.5] + [5] * 11]), instrument=inst)
+    assert scores.loc[0, "task"] == pytest.approx((5.5 + 5 + 5 + 5) / 4)
+
+
+def test_integer_items_false_reads_a_decimal_comma_with_a_warning_never_as_45():
+    inst = load_instrument("wai-s-es").model_copy(update={"integer_items": False})
+    frame = frame_of([[5] * 12])
+    frame["wai_1"] = frame["wai_1"].astype(object)
+    frame.loc[0, "wai_1"] = "4,5"
+    with pytest.warns(MixedWAIWarning, match=r"wai_1 = '4,5' read as 4\.5"):
+        scores = score_wai(frame, instrument=inst)
+    assert scores.loc[0, "task"] == pytest.approx((4.5 + 5 + 5 + 5) / 4)
+
+
+def test_read_sessions_keeps_a_comma_response_as_text_for_score_wai():
+    from mixedwai.quant.data import read_sessions
+
+    frame = frame_of([[5] * 12])
+    frame["wai_2"] = frame["wai_2"].astype(object)
+    frame.loc[0, "wai_2"] = "4,5"
+    assert read_sessions(frame).loc[0, "wai_2"] == "4,5"
+
+
+def test_integer_items_is_read_from_the_yaml(tmp_path):
+    path = tmp_path / "form.yaml"
+    text = (Path(load_instrument.__code__.co_filename).parent.parent / "data" / "instruments"
+            / "wai-s-es.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("id: wai-s-es", "id: mine") + "integer_items: false\n",
+                    encoding="utf-8")
+    assert load_instrument(path).integer_items is False
+    assert load_instrument("wai-s-es").integer_items is True
