@@ -41,7 +41,7 @@ _LAZY = {
     "ward_tree": "mixedwai.quant.ward",
     "agglomeration_schedule": "mixedwai.quant.schedule",
     "select_k": "mixedwai.quant.selection",
-    "bootstrap_stability": "mixedwai.quant.selection",
+    "bootstrap_stability": "mixedwai.quant.stability",
     "tie_sensitivity": "mixedwai.quant.ties",
     "refine_kmeans": "mixedwai.quant.refine",
     "WardClustering": "mixedwai.quant.clustering",
