@@ -20,6 +20,7 @@ __all__ = [
     "DataValueError",
     "DuplicateRowError",
     "EncodingFallbackWarning",
+    "EsIdMismatchWarning",
     "ExclusionWarning",
     "InputFileError",
     "InstrumentError",
@@ -107,6 +108,10 @@ class UnlinkedCaseWarning(MixedWAIWarning):
 
 class EncodingFallbackWarning(MixedWAIWarning):
     """A text file was not UTF-8 and was decoded as Windows-1252 / Latin-1."""
+
+
+class EsIdMismatchWarning(MixedWAIWarning):
+    """An ES id that contradicts the ES named in the case id (``ES#3_C1`` with es_id ES5)."""
 
 
 class TieSensitivityWarning(MixedWAIWarning):

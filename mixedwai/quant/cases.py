@@ -24,6 +24,7 @@ from mixedwai.quant.input_table import (
     _require,
     _show,
     _to_numbers,
+    _warn_es_mismatch,
 )
 
 __all__ = ["OUTCOME_SPELLINGS", "parse_outcome", "read_cases"]
@@ -154,6 +155,12 @@ def read_cases(
         column. ``attrs["source"]`` is the file name and ``attrs["outcome"]``
         the outcome column.
 
+    Warns
+    -----
+    EsIdMismatchWarning
+        An ``es_id`` column whose ES contradicts the case id (every row listed;
+        the column is kept as read).
+
     Raises
     ------
     ColumnError
@@ -225,6 +232,9 @@ def read_cases(
                      f"{src}: {days_column} must be a number of days >= 0 or blank", lines)
         out[days_column] = numbers.to_numpy()
     problems.raise_if_any()
+    es_column = _find_column(frame, "es_id")
+    if es_column is not None:
+        _warn_es_mismatch(frame[es_column], case_ids, src, es_column)
     skip = {cols.get("outcome"), days_column}
     for column in out.columns:
         if column in skip or pd.api.types.is_numeric_dtype(out[column].dtype):

@@ -40,6 +40,7 @@ from mixedwai.quant.input_table import (
     _frame_of,
     _Problems,
     _require,
+    _warn_es_mismatch,
 )
 
 # Also imported from here by scoring.py and trajectories.py.
@@ -103,6 +104,12 @@ def read_sessions(
         - every other column of the input, unchanged, after these.
 
         ``frame.attrs["source"]`` holds the file name.
+
+    Warns
+    -----
+    EsIdMismatchWarning
+        An ES id that contradicts the ES named in the case id (``ES#3_C1`` with
+        ``es_id`` ES5); every such row is listed and the ES id is kept as given.
 
     Raises
     ------
@@ -184,6 +191,8 @@ def _read_sessions(
     es_column = _find_column(frame, es_col)
     es_values = frame[es_column] if es_column is not None else pd.Series(None, index=frame.index)
     es_ids = [_canonical_es(v, c) for v, c in zip(es_values, case_ids, strict=True)]
+    if es_column is not None:
+        _warn_es_mismatch(es_values, case_ids, src, es_column, stacklevel=4)
 
     out = pd.DataFrame(
         {"case_id": case_ids.astype(object), "es_id": pd.Series(es_ids, dtype=object),

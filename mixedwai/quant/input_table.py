@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mixedwai._validation import MAX_LISTED, source_name
-from mixedwai.errors import ColumnError, DataValueError, MixedWAIError
+from mixedwai._validation import MAX_LISTED, row_number, source_name
+from mixedwai.errors import ColumnError, DataValueError, EsIdMismatchWarning, MixedWAIError
 from mixedwai.ids import canonical_case_id, es_id_of
 
 _CANONICAL = r"ES(?:0|[1-9][0-9]*)_C(?:0|[1-9][0-9]*)"
@@ -177,6 +178,37 @@ def _canonical_es(value: Any, case_id: Any) -> str | None:
     if isinstance(case_id, str):
         return es_id_of(case_id)
     return None
+
+
+def _warn_es_mismatch(
+    given: pd.Series, case_ids: pd.Series, src: str, column: str, *, stacklevel: int = 3
+) -> None:
+    """Warn, listing every row, when a given ES id contradicts the ES in the case id.
+
+    ``given`` holds the ES ids as written (blank = none given). Only ids that both
+    name an ES (``ES5``, ``es 5``, ``ES#05``; ``ES3_C1``) are compared; the data
+    are kept as given.
+    """
+    lines: list[str] = []
+    for pos, (value, case) in enumerate(zip(given, case_ids, strict=True)):
+        if _blank(value) or not isinstance(case, str):
+            continue
+        from_case = es_id_of(case)
+        es = _canonical_es(value, case)
+        if from_case is None or es is None or not _ES_PATTERN.match(es) or es == from_case:
+            continue
+        lines.append(f"{src} row {row_number(pos)} (case {case}): {column} = {_show(value)} "
+                     f"but the case id names {from_case}")
+    if not lines:
+        return
+    shown = [f"  - {line}" for line in lines[:MAX_LISTED]]
+    if len(lines) > MAX_LISTED:
+        shown.append(f"  ... and {len(lines) - MAX_LISTED} more")
+    warnings.warn(
+        f"{src}: {len(lines)} row(s) give an ES id that contradicts the ES of the case id; "
+        f"{column} is kept as given (check which one is wrong):\n" + "\n".join(shown),
+        EsIdMismatchWarning, stacklevel=stacklevel,
+    )
 
 
 def _to_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -11,6 +11,7 @@ from mixedwai.errors import (
     DataValueError,
     DuplicateRowError,
     EncodingFallbackWarning,
+    EsIdMismatchWarning,
     OutcomeValueError,
 )
 from mixedwai.quant.data import parse_outcome, read_cases, read_sessions
@@ -334,3 +335,37 @@ def test_cases_table_reports_every_kind_of_problem_at_once():
     assert "cases.csv rows 2, 4: case ES1_C1" in message
     assert "cases.csv row 4 (case ES1_C1): job = 'perhaps' is not one of" in message
     assert "cases.csv row 5 (case ES1_C3): days_to_job = '-4' is negative" in message
+
+
+# -- ES ids that contradict the case id ------------------------------------------------
+
+
+def test_an_es_id_contradicting_the_case_id_warns_listing_every_row():
+    frame = sessions_frame(3, es_id=["ES5", "es 3", "ES#05"])
+    frame["case_id"] = ["ES#3_C1", "ES3_C1", "ES3_C1"]
+    frame.attrs["source"] = "sessions.csv"
+    with pytest.warns(EsIdMismatchWarning) as record:
+        out = read_sessions(frame)
+    message = str(record[0].message)
+    assert "sessions.csv: 2 row(s) give an ES id that contradicts" in message
+    assert "sessions.csv row 2 (case ES3_C1): es_id = 'ES5' but the case id names ES3" in message
+    assert "sessions.csv row 4 (case ES3_C1): es_id = 'ES#05' but the case id names ES3" in (
+        message)
+    assert out["es_id"].tolist() == ["ES5", "ES3", "ES5"]  # kept as given
+
+
+def test_matching_or_free_text_es_ids_do_not_warn():
+    import warnings
+
+    frame = sessions_frame(2, es_id=["ES5", "Dupont"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EsIdMismatchWarning)
+        read_sessions(frame)
+
+
+def test_a_case_table_es_id_contradicting_the_case_id_warns():
+    raw = pd.DataFrame({"case_id": ["ES#3_C1", "ES4_C1"], "es_id": ["ES5", "ES4"],
+                        "job": ["yes", "no"]})
+    with pytest.warns(EsIdMismatchWarning, match=r"row 2 \(case ES3_C1\): es_id = 'ES5'"):
+        cases = read_cases(raw)
+    assert cases["es_id"].tolist() == ["ES5", "ES4"]
