@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from mixedwai.qual.corpus import Corpus
 
 
 @lru_cache(maxsize=1)
@@ -54,3 +57,46 @@ def _common_parts(paths: list[Path]) -> tuple[str, ...]:
             break
         common.append(parts[0])
     return tuple(common)
+
+
+def read_corpus(transcripts: Path, **options: Any) -> Corpus:
+    """Read the transcripts of a command, holding back what the notes will say.
+
+    Warnings raised while reading that the corpus notes repeat (files not read,
+    Windows-1252 fallbacks) are not printed as they happen: :func:`print_corpus_notes`
+    lists them once, in the summary. Other warnings are shown as usual.
+    """
+    from mixedwai.errors import EncodingFallbackWarning, ExclusionWarning
+    from mixedwai.qual.transcripts import load_corpus
+
+    corpus = None
+    held: list[Any] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                corpus = load_corpus(transcripts, **options)
+            finally:
+                held = list(caught)
+    finally:  # on an error too: what was held back is shown
+        noted = set(corpus.notes) if corpus is not None else set()
+        for item in held:
+            repeated = corpus is not None and (
+                (issubclass(item.category, ExclusionWarning) and str(item.message) in noted)
+                or issubclass(item.category, EncodingFallbackWarning)
+            )
+            if not repeated:
+                warnings.warn_explicit(item.message, item.category, item.filename, item.lineno)
+    return corpus  # type: ignore[return-value]
+
+
+def print_corpus_notes(corpus: Corpus) -> None:
+    """Print what reading the transcripts skipped or noted, on standard error."""
+    lines = [f"{path}: {reason}" if not reason.startswith(path) else reason
+             for path, reason in corpus.errors] + list(corpus.notes)  # fmt: skip
+    if not lines:
+        return
+    out = error_console()
+    out.print(f"mixedwai: note: {len(lines)} note(s) on the transcripts read:", markup=False)
+    for line in lines:
+        out.print(f"  - {line}", markup=False)

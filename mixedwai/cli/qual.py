@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from mixedwai.cli._common import console, print_written
+from mixedwai.cli._common import console, print_corpus_notes, print_written, read_corpus
 
 __all__ = ["codebook_app", "register"]
 
@@ -66,7 +66,6 @@ def code(
     from mixedwai.qual.codebook import load_codebook
     from mixedwai.qual.coding import UNITS, code_corpus
     from mixedwai.qual.retrieval import code_frequencies, code_matrix
-    from mixedwai.qual.transcripts import load_corpus
 
     if unit is not None:
         check_choice("--unit", unit, UNITS)
@@ -79,7 +78,7 @@ def code(
                                                                            strict=True))
         )
     book = books[0]
-    corpus = load_corpus(transcripts)
+    corpus = read_corpus(transcripts)
     documents = list(corpus)
     codings = code_corpus(
         documents,
@@ -117,6 +116,7 @@ def code(
             markup=False,
         )
     print_written(written)
+    print_corpus_notes(corpus)
 
 
 @codebook_app.command("check")

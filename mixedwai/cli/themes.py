@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from mixedwai.cli._common import console, print_written
+from mixedwai.cli._common import console, print_corpus_notes, print_written, read_corpus
 
 __all__ = ["promote", "register", "themes"]
 
@@ -82,11 +82,10 @@ def themes(
     from mixedwai.io import staged_output, write_csv
     from mixedwai.qual.codebook import load_codebook
     from mixedwai.qual.themes import suggest_themes, write_theme_review
-    from mixedwai.qual.transcripts import load_corpus
 
     requested = _n_themes(n_themes)
     book = load_codebook(codebook) if codebook is not None else None
-    corpus = load_corpus(transcripts)
+    corpus = read_corpus(transcripts)
     found = suggest_themes(
         corpus,
         book,
@@ -137,6 +136,7 @@ def themes(
             markup=False,
         )
     print_written(written)
+    print_corpus_notes(corpus)
     review = Path(out) / "themes.yaml"
     if codebook is None:
         command = f"mixedwai codebook promote CODEBOOK.yaml {review}"

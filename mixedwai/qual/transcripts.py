@@ -35,12 +35,13 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Literal
 
 from mixedwai._validation import check_choice, format_problems
-from mixedwai.errors import InputFileError, MixedWAIError, TranscriptError
+from mixedwai.errors import ExclusionWarning, InputFileError, MixedWAIError, TranscriptError
 from mixedwai.qual.corpus import Corpus
 from mixedwai.qual.transcript_metadata import _compile
 from mixedwai.qual.transcript_model import UNITS as UNITS
@@ -48,6 +49,8 @@ from mixedwai.qual.transcript_model import Segment, Transcript, _build
 from mixedwai.qual.transcript_model import Unit as Unit
 
 __all__ = [
+    "CONVERT_HINTS",
+    "IGNORED_SUFFIXES",
     "SUFFIXES",
     "Corpus",
     "Segment",
@@ -58,6 +61,36 @@ __all__ = [
 
 #: File extensions read as transcripts.
 SUFFIXES = (".txt", ".md", ".docx", ".vtt")
+
+#: Document formats a transcript is often kept in that are not read, with what to do.
+#: In a folder they are reported (corpus notes and an ExclusionWarning), never skipped
+#: silently.
+CONVERT_HINTS = {
+    ".doc": "save it as .docx",
+    ".docm": "save it as .docx",
+    ".dot": "save it as .docx",
+    ".dotx": "save it as .docx",
+    ".odt": "save it as .docx",
+    ".rtf": "save it as .docx",
+    ".wpd": "save it as .docx",
+    ".pages": "export it as .docx",
+    ".pdf": "export its text as .docx or .txt",
+    ".srt": "convert it to .vtt (or save it as .txt with 'Speaker: text' lines)",
+    ".sbv": "convert it to .vtt (or save it as .txt with 'Speaker: text' lines)",
+    ".htm": "save it as .txt",
+    ".html": "save it as .txt",
+}
+
+#: Data and code files kept beside transcripts; a folder's files of these kinds (and
+#: hidden files, Word lock files ``~$...``) are passed over without a note.
+IGNORED_SUFFIXES = frozenset(
+    {
+        ".csv", ".tsv", ".xlsx", ".xls", ".ods", ".sav", ".dta", ".rds", ".rdata",
+        ".yaml", ".yml", ".json", ".toml", ".ini", ".cfg", ".xml",
+        ".py", ".r", ".rmd", ".qmd", ".ipynb", ".do", ".sps", ".sh", ".bat",
+        ".db", ".sqlite", ".lock",
+    }
+)  # fmt: skip
 
 
 # -- loading -----------------------------------------------------------------------
@@ -138,9 +171,14 @@ def load_corpus(
     ----------
     paths_or_folder : path or iterable of paths
         A folder, a file, or several. In a folder only ``.txt``, ``.md``,
-        ``.docx`` and ``.vtt`` files are read (hidden files and Word lock files
-        ``~$...`` are skipped); a file named explicitly with another extension
-        is an error.
+        ``.docx`` and ``.vtt`` files are read. The folder's other files are listed
+        in :attr:`Corpus.notes` with the reason, except data and code files
+        (:data:`IGNORED_SUFFIXES`: ``.csv``, ``.yaml``, ``.json``, ``.py`` ...),
+        hidden files and Word lock files ``~$...``, which are passed over
+        silently; documents in a format that is not read (``.doc``, ``.odt``,
+        ``.rtf``, ``.pdf`` ..., see :data:`CONVERT_HINTS`) also raise an
+        :class:`~mixedwai.errors.ExclusionWarning` saying how to convert them. A
+        file named explicitly with another extension is an error.
     case_pattern : str or re.Pattern, optional
         As in :func:`load_transcript`.
     errors : {"raise", "collect"}, default="raise"
@@ -157,8 +195,9 @@ def load_corpus(
     Returns
     -------
     Corpus
-        Sorted by ``doc_id``; ``notes`` lists the files decoded as Windows-1252
-        and the loaders' notes.
+        Sorted by ``doc_id``; ``notes`` lists the folder's files that were not
+        read (``"ES03_C02.doc: .doc files are not read; save it as .docx"``), the
+        files decoded as Windows-1252 and the loaders' notes.
 
     Raises
     ------
@@ -167,6 +206,14 @@ def load_corpus(
         or no transcript file was found at all.
     OptionError
         ``errors`` or ``case_pattern`` is invalid.
+
+    Warns
+    -----
+    ExclusionWarning
+        One per document of a folder in a format that is not read (``.doc``,
+        ``.pdf`` ...), with what to do.
+    EncodingFallbackWarning
+        As in :func:`load_transcript`.
 
     Examples
     --------
@@ -181,7 +228,10 @@ def load_corpus(
     check_choice("errors", errors, ["raise", "collect"])
     pattern = _compile(case_pattern)
     problems: list[tuple[str, str]] = []
-    files = _collect_files(paths_or_folder, recursive=recursive, problems=problems)
+    skipped: list[str] = []
+    files = _collect_files(
+        paths_or_folder, recursive=recursive, problems=problems, skipped=skipped
+    )
     if not files and not problems:
         raise TranscriptError(
             f"{_describe(paths_or_folder)}: no transcript file found; expected files ending in "
@@ -216,7 +266,7 @@ def load_corpus(
             f"{len(problems)} file(s) could not be read as transcripts (of "
             f"{len(files)} found):\n{format_problems(lines, cap=len(lines))}"
         )
-    return Corpus(kept, errors=problems)
+    return Corpus(kept, errors=problems, notes=skipped)
 
 
 def _indent_message(path: str, message: str) -> str:
@@ -235,22 +285,29 @@ def _collect_files(
     *,
     recursive: bool,
     problems: list[tuple[str, str]],
+    skipped: list[str],
 ) -> list[Path]:
     items = [value] if isinstance(value, (str, os.PathLike)) else list(value)
     files: list[Path] = []
     for item in items:
         path = Path(item)
         if path.is_dir():
-            found = sorted(
+            candidates = sorted(
                 p for p in (path.rglob("*") if recursive else path.iterdir())
-                if p.is_file() and p.suffix.lower() in SUFFIXES
-                and not p.name.startswith((".", "~$"))
+                if p.is_file() and not p.name.startswith((".", "~$"))
                 and not any(part.startswith(".") for part in p.relative_to(path).parts[:-1])
             )
+            found = [p for p in candidates if p.suffix.lower() in SUFFIXES]
+            passed_over = [p for p in candidates if p.suffix.lower() not in SUFFIXES]
+            n_skipped = len(skipped)
+            for other in passed_over:
+                _note_skipped(other, other.relative_to(path).as_posix(), skipped)
             if not found:
+                also = len(skipped) - n_skipped
                 problems.append(
                     (str(path), f"{path}: folder holds no transcript file "
-                     f"({', '.join(SUFFIXES)})")
+                     f"({', '.join(SUFFIXES)})"
+                     + (f"; {also} other file(s) not read, see the notes" if also else ""))
                 )
             files.extend(found)
         elif path.exists():
@@ -258,6 +315,23 @@ def _collect_files(
         else:
             problems.append((str(path), f"{path}: file not found"))
     return files
+
+
+def _note_skipped(path: Path, name: str, skipped: list[str]) -> None:
+    """Record a folder's file that is not read; warn when it looks like a transcript."""
+    suffix = path.suffix.lower()
+    if suffix in IGNORED_SUFFIXES:
+        return
+    hint = CONVERT_HINTS.get(suffix)
+    if hint is None:
+        kind = f"{suffix} files are" if suffix else "files without an extension are"
+        skipped.append(
+            f"{name}: not read; {kind} not transcripts (read: {', '.join(SUFFIXES)})"
+        )
+        return
+    note = f"{name}: {suffix} files are not read; {hint}"
+    skipped.append(note)
+    warnings.warn(note, ExclusionWarning, stacklevel=4)  # the caller of load_corpus
 
 
 def _load(

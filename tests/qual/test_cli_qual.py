@@ -72,6 +72,19 @@ def test_code_writes_codings_matrix_and_frequencies(inputs, tmp_path, capsys):
     assert "1 excluded by speaker" not in printed and "2 excluded by speaker" in printed
 
 
+def test_code_lists_the_files_not_read_in_its_summary_on_stderr(inputs, tmp_path, capsys):
+    folder, codebook = inputs
+    (folder / "ES03_C02.doc").write_bytes(b"binary")
+    (folder / "notes.csv").write_text("a\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["code", str(folder), "--codebook", str(codebook), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    note = "ES03_C02.doc: .doc files are not read; save it as .docx"
+    assert captured.err.count(note) == 1  # in the summary, not also as a warning
+    assert "1 note(s) on the transcripts read" in captured.err
+    assert "notes.csv" not in captured.err + captured.out
+
+
 def test_code_speakers_and_unit_options_reach_the_coder(inputs, tmp_path):
     folder, codebook = inputs
     out = tmp_path / "out"

@@ -72,6 +72,14 @@ def test_themes_writes_tables_and_the_review_file(inputs, tmp_path, capsys):
     assert f"mixedwai codebook promote {codebook} {out / 'themes.yaml'}" in shown
 
 
+def test_themes_lists_the_files_not_read_in_its_summary_on_stderr(inputs, tmp_path, capsys):
+    folder, codebook = inputs
+    (folder / "es1-c3.pdf").write_bytes(b"%PDF")
+    assert run_themes(folder, codebook, tmp_path / "out", "--n-themes", "2") == 0
+    err = capsys.readouterr().err
+    assert err.count("es1-c3.pdf: .pdf files are not read; export its text as .docx") == 1
+
+
 def test_themes_auto_reports_the_criterion(inputs, tmp_path, capsys):
     folder, codebook = inputs
     out = tmp_path / "out"

@@ -11,7 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mixedwai.errors import EncodingFallbackWarning, InputFileError, OptionError, TranscriptError
+from mixedwai.errors import (
+    EncodingFallbackWarning,
+    ExclusionWarning,
+    InputFileError,
+    OptionError,
+    TranscriptError,
+)
 from mixedwai.qual.transcripts import Corpus, Segment, Transcript, load_corpus, load_transcript
 
 INTERVIEW = (
@@ -196,6 +202,64 @@ def test_load_corpus_reads_only_transcript_extensions_sorted_by_doc_id(tmp_path:
     assert corpus.doc_ids == ["ES1_C1", "ES1_C2", "ES2_C1_i2", "ES3_C1"]
     assert corpus.errors == []
     assert len(corpus) == 4 and "ES3_C1" in corpus
+
+
+def test_data_code_hidden_and_lock_files_of_a_folder_are_passed_over_silently(
+    tmp_path: Path,
+) -> None:
+    folder = _good_folder(tmp_path)
+    _write(folder, "analysis.py", "print(1)\n")
+    _write(folder, "meta.json", "{}\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        corpus = load_corpus(folder)
+    assert corpus.corpus_notes == []
+
+
+@pytest.mark.parametrize(
+    ("name", "advice"),
+    [
+        ("ES03_C02.doc", "save it as .docx"),
+        ("ES03_C03.odt", "save it as .docx"),
+        ("ES03_C04.rtf", "save it as .docx"),
+        ("ES03_C05.pdf", "export its text as .docx or .txt"),
+    ],
+)
+def test_documents_in_an_unread_format_are_noted_and_warned(
+    tmp_path: Path, name: str, advice: str
+) -> None:
+    folder = _good_folder(tmp_path)
+    (folder / name).write_bytes(b"binary")
+    suffix = Path(name).suffix
+    expected = f"{name}: {suffix} files are not read; {advice}"
+    with pytest.warns(ExclusionWarning) as record:
+        corpus = load_corpus(folder)
+    assert [str(w.message) for w in record] == [expected]
+    assert corpus.corpus_notes == [expected]
+    assert corpus.notes[0] == expected
+    assert corpus.doc_ids == ["ES1_C1", "ES1_C2", "ES2_C1_i2", "ES3_C1"]
+
+
+def test_other_files_of_a_folder_are_noted_without_a_warning(tmp_path: Path) -> None:
+    folder = _good_folder(tmp_path)
+    (folder / "ES1_C1.mp3").write_bytes(b"audio")
+    _write(folder / "wave2", "README", "notes\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        corpus = load_corpus(folder, recursive=True)
+    assert corpus.corpus_notes == [
+        "ES1_C1.mp3: not read; .mp3 files are not transcripts (read: .txt, .md, .docx, .vtt)",
+        "wave2/README: not read; files without an extension are not transcripts "
+        "(read: .txt, .md, .docx, .vtt)",
+    ]
+
+
+def test_folder_with_only_unread_documents_says_so(tmp_path: Path) -> None:
+    (tmp_path / "ES1_C1.doc").write_bytes(b"binary")
+    with pytest.warns(ExclusionWarning, match="ES1_C1.doc"), pytest.raises(
+        TranscriptError, match="folder holds no transcript file .*1 other file"
+    ):
+        load_corpus(tmp_path)
 
 
 def test_corpus_lookup_by_doc_id_and_position(tmp_path: Path) -> None:
