@@ -26,13 +26,14 @@ all  3  60.0  20.0    60.0
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from mixedwai._validation import raise_problems, require_columns, source_name
-from mixedwai.errors import DataValueError
+from mixedwai.errors import DataValueError, ExclusionWarning
 from mixedwai.ids import es_id_of
 from mixedwai.quant.patterns import show
 
@@ -271,12 +272,20 @@ def characteristics_by_pattern(
         pattern and ``total``; a first row ``("n", "")`` with the pattern
         sizes; cells ``"3 (60.0 %)"`` or ``"38.2 (9.1)"``.
 
+        ``attrs["excluded"]`` maps each labelled case left out (not in
+        ``cases``) to the reason; it is empty when none was.
+
     Raises
     ------
     ColumnError
         An attribute is missing from ``cases``.
     DataValueError
-        A labelled case that is not in ``cases``, or a blank label.
+        A blank label.
+
+    Warns
+    -----
+    ExclusionWarning
+        Labelled cases that are not in ``cases`` (left out, and named).
 
     Examples
     --------
@@ -297,7 +306,7 @@ def characteristics_by_pattern(
     cases = case_indexed(cases)
     attributes = list(attributes)
     require_columns(cases, attributes)
-    labels = _checked_labels(labels, cases)
+    labels, excluded = _checked_labels(labels, cases)
     members = cases.loc[labels.index]
     patterns = pattern_order(labels, order)
 
@@ -335,8 +344,8 @@ def characteristics_by_pattern(
     for column in ("attribute", "level", "pattern"):
         long[column] = long[column].astype(object)
     if not wide:
-        return long
-    return _widen(long, groups, labels)
+        return _with_excluded(long, excluded)
+    return _with_excluded(_widen(long, groups, labels), excluded)
 
 
 def _level_row(name: str, level: object, pattern: object, n: int, size: int) -> dict[str, object]:
@@ -369,16 +378,35 @@ def _widen(long: pd.DataFrame, groups: list[tuple[object, np.ndarray]], labels: 
     return out
 
 
-def _checked_labels(labels: pd.Series, cases: pd.DataFrame) -> pd.Series:
+def _checked_labels(labels: pd.Series, cases: pd.DataFrame) -> tuple[pd.Series, dict[str, str]]:
+    """The labels of the cases in ``cases``, and the labelled cases left out, with why.
+
+    A labelled case missing from the case table is left out with an
+    :class:`~mixedwai.errors.ExclusionWarning` naming it (as a case with a blank
+    outcome is left out of the crosstab); a blank label is an error.
+    """
     if not isinstance(labels, pd.Series):
         raise DataValueError(
             f"labels must be a Series (case id -> pattern); received {type(labels).__name__}"
         )
-    problems = [f"case {c}: blank pattern label" for c in labels.index[labels.isna()]]
-    problems += [f"case {c} is labelled but not in {source_name(cases, 'the case table')}"
-                 for c in labels.index if c not in cases.index]
-    raise_problems(DataValueError, "labels do not match the case table", problems)
-    return labels
+    raise_problems(DataValueError, "labels do not match the case table",
+                   [f"case {c}: blank pattern label" for c in labels.index[labels.isna()]])
+    table = source_name(cases, "the case table")
+    missing = ~labels.index.isin(cases.index)
+    excluded = {str(c): f"not in {table}" for c in labels.index[missing]}
+    if excluded:
+        warnings.warn(
+            f"{len(excluded)} labelled case(s) not in {table} left out: "
+            + ", ".join(excluded),
+            ExclusionWarning, stacklevel=3,
+        )
+    return labels[~missing], excluded
+
+
+def _with_excluded(frame: pd.DataFrame, excluded: dict[str, str]) -> pd.DataFrame:
+    """``frame`` with ``attrs["excluded"]`` (case id -> reason) set."""
+    frame.attrs["excluded"] = dict(excluded)
+    return frame
 
 
 # -- time to outcome -------------------------------------------------------------------
@@ -417,14 +445,20 @@ def time_to_outcome(
         outcome), ``n_outcome`` (outcome yes), ``n`` (of those, with a number
         of days), ``mean``, ``sd`` (ddof=1), ``median``, ``min``, ``max``,
         ``n_missing_days`` (outcome yes but days blank: not in ``n``).
+        ``attrs["excluded"]`` maps each case of ``by`` left out (not in
+        ``cases``) to the reason.
 
     Raises
     ------
     ColumnError
         A missing column.
     DataValueError
-        Days that are not numbers or negative, or ``by`` labelling a case that
-        is not in ``cases``.
+        Days that are not numbers or negative, or a blank label in ``by``.
+
+    Warns
+    -----
+    ExclusionWarning
+        Cases of ``by`` that are not in ``cases`` (left out, and named).
 
     Notes
     -----
@@ -452,6 +486,7 @@ def time_to_outcome(
     raise_problems(DataValueError, f"{src}: {days} must be a number of days >= 0",
                    [f"case {c}: {days} = {show(cases.loc[c, days])}" for c in bad])
 
+    excluded: dict[str, str] = {}
     if by is None:
         groups = [("all", np.ones(len(cases), dtype=bool))]
         index = cases.index
@@ -460,7 +495,7 @@ def time_to_outcome(
             require_columns(cases, [by])
             group = cases[by]
         else:
-            group = _checked_labels(by, cases)
+            group, excluded = _checked_labels(by, cases)
         index = group.index
         result, values = result.loc[index], values.loc[index]
         filled = _filled(group)
@@ -485,4 +520,4 @@ def time_to_outcome(
             "max": d.max() if len(d) else np.nan,
             "n_missing_days": int(reached.sum() - len(d)),
         }
-    return pd.DataFrame.from_dict(rows, orient="index")
+    return _with_excluded(pd.DataFrame.from_dict(rows, orient="index"), excluded)

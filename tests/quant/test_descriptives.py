@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mixedwai.errors import ColumnError, DataValueError, OutcomeValueError
+from mixedwai.errors import ColumnError, DataValueError, ExclusionWarning, OutcomeValueError
 from mixedwai.quant.descriptives import (
     characteristics_by_pattern,
     natural_key,
@@ -141,9 +141,48 @@ def test_wide_table_cells(cases, labels):
     assert wide.loc[("age", "mean (SD)"), "SHA"] == f"{ages.mean():.1f} ({ages.std():.1f})"
 
 
-def test_labelled_case_missing_from_cases_is_named(cases, labels):
-    with pytest.raises(DataValueError, match="case ES3_C4 is labelled but not in"):
-        characteristics_by_pattern(cases.drop(index="ES3_C4"), labels, ["age"])
+def test_labelled_case_missing_from_cases_is_left_out_with_a_reason(cases, labels):
+    fewer = cases.drop(index="ES3_C4")
+    fewer.attrs["source"] = "cases.csv"
+    with pytest.warns(ExclusionWarning, match=r"1 labelled case\(s\) not in cases\.csv left "
+                                              r"out: ES3_C4"):
+        table = characteristics_by_pattern(fewer, labels, ["age"])
+    assert table.attrs["excluded"] == {"ES3_C4": "not in cases.csv"}
+    total = table[(table["attribute"] == "age") & (table["pattern"] == "total")].iloc[0]
+    assert total["n"] == 17
+    assert total["mean"] == pytest.approx(fewer["age"].mean())
+
+
+def test_days_by_pattern_leave_out_a_labelled_case_missing_from_cases(cases, labels):
+    with pytest.warns(ExclusionWarning, match="ES3_C4"):
+        table = time_to_outcome(cases.drop(index="ES3_C4"), by=labels)
+    assert table.loc["total", "n_cases"] == 17
+    assert table.attrs["excluded"] == {"ES3_C4": "not in the case table"}
+
+
+def test_a_blank_pattern_label_is_still_an_error(cases, labels):
+    labels = labels.astype(object)
+    labels.iloc[0] = None
+    with pytest.raises(DataValueError, match=r"case ES3_C1: blank pattern label"):
+        characteristics_by_pattern(cases, labels, ["age"])
+
+
+def test_a_clustered_case_missing_from_the_case_table_does_not_stop_the_analysis(sample_dir):
+    import warnings
+
+    from mixedwai.quant.data import read_cases, read_sessions
+    from mixedwai.quant.study import analyse_quant
+
+    sessions = read_sessions(sample_dir / "sessions.csv")
+    cases = read_cases(sample_dir / "cases.csv").drop(index="ES3_C1")  # clustered (SLA)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        q = analyse_quant(sessions, cases, n_boot=0, tie_seeds=0)
+    assert q.characteristics.attrs["excluded"] == {"ES3_C1": "not in cases.csv"}
+    assert q.time_to_outcome.attrs["excluded"] == {"ES3_C1": "not in cases.csv"}
+    assert any(issubclass(w.category, ExclusionWarning) and "ES3_C1" in str(w.message)
+               for w in caught)
+    assert q.crosstab.n == 17
 
 
 def test_natural_key_orders_es_ids():
