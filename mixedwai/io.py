@@ -175,6 +175,7 @@ def read_table(
     *,
     sheet: str | int | None = None,
     delimiter: str | None = None,
+    value_labels: bool = False,
 ) -> pd.DataFrame:
     """Read a CSV, TSV, XLSX or SPSS ``.sav`` file into a DataFrame.
 
@@ -187,6 +188,12 @@ def read_table(
     delimiter : str, optional
         Field separator of a text file; by default it is detected among
         ``,`` ``;`` tab and ``|``.
+    value_labels : bool, default=False
+        For ``.sav`` files: replace coded values by their SPSS value labels
+        (``1`` → ``"anxiety"``) in every column that has labels. Item
+        responses must stay numbers, so session tables keep the codes; case
+        tables (client attributes) want the labels. Either way the labels are
+        in ``frame.attrs["value_labels"]`` (column → {code: label}).
 
     Returns
     -------
@@ -248,9 +255,18 @@ def read_table(
                 "install it with `pip install mixedwai[spss]`"
             ) from exc
         try:
-            frame, _meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
+            frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False)
         except Exception as exc:  # pyreadstat raises its own ReadstatError
             raise InputFileError(f"{path}: cannot be read as an SPSS file ({exc})") from exc
+        labels = {
+            column: meta.value_labels[name]
+            for column, name in meta.variable_to_label.items()
+            if name in meta.value_labels
+        }
+        if value_labels:
+            for column, mapping in labels.items():
+                frame[column] = frame[column].map(lambda v, m=mapping: m.get(v, v)).astype(object)
+        frame.attrs["value_labels"] = labels
     else:
         raise InputFileError(
             f"{path}: unknown table format {suffix or '(no extension)'!r}; "
