@@ -59,24 +59,81 @@ def _common_parts(paths: list[Path]) -> tuple[str, ...]:
     return tuple(common)
 
 
-def read_corpus(transcripts: Path, **options: Any) -> Corpus:
+#: A progress bar is shown when a command reads or codes more files than this.
+PROGRESS_MIN_FILES = 5
+
+
+class FileProgress:
+    """A ``progress(done, total)`` callable: a rich bar on standard error, shown only
+    when ``total`` exceeds :data:`PROGRESS_MIN_FILES`. Call :meth:`close` at the end."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if total <= PROGRESS_MIN_FILES:
+            return
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self._bar = Progress(
+                TextColumn(self.description), BarColumn(), MofNCompleteColumn(),
+                console=Console(stderr=True), transient=True,
+            )  # fmt: skip
+            self._task = self._bar.add_task(self.description, total=total)
+            self._bar.start()
+        self._bar.update(self._task, completed=done)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
+def case_pattern_option(value: str | None) -> Any:
+    """Compile ``--case-pattern``; an invalid expression is an OptionError naming the option."""
+    if value is None:
+        return None
+    import re
+
+    from mixedwai.errors import OptionError
+
+    try:
+        return re.compile(value, re.IGNORECASE)
+    except re.error as exc:
+        raise OptionError(
+            f"--case-pattern {value!r} is not a valid regular expression ({exc}); expected "
+            "a pattern with named groups 'es' and 'client' (e.g. "
+            "'P(?P<es>\\d+)-(?P<client>\\d+)') or one group 'case'"
+        ) from exc
+
+
+def read_corpus(transcripts: Path, *, case_pattern: str | None = None) -> Corpus:
     """Read the transcripts of a command, holding back what the notes will say.
 
-    Warnings raised while reading that the corpus notes repeat (files not read,
-    Windows-1252 fallbacks) are not printed as they happen: :func:`print_corpus_notes`
-    lists them once, in the summary. Other warnings are shown as usual.
+    ``case_pattern`` is the ``--case-pattern`` option. A progress bar is shown while
+    reading more than :data:`PROGRESS_MIN_FILES` files. Warnings raised while reading
+    that the corpus notes repeat (files not read, Windows-1252 fallbacks) are not
+    printed as they happen: :func:`print_corpus_notes` lists them once, in the
+    summary. Other warnings are shown as usual.
     """
     from mixedwai.errors import EncodingFallbackWarning, ExclusionWarning
     from mixedwai.qual.transcripts import load_corpus
 
+    pattern = case_pattern_option(case_pattern)
     corpus = None
     held: list[Any] = []
+    progress = FileProgress("reading")
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                corpus = load_corpus(transcripts, **options)
+                corpus = load_corpus(transcripts, case_pattern=pattern, progress=progress)
             finally:
+                progress.close()
                 held = list(caught)
     finally:  # on an error too: what was held back is shown
         noted = set(corpus.notes) if corpus is not None else set()

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import typer
 
-from mixedwai.cli._common import console, print_corpus_notes, print_written, read_corpus
+from mixedwai.cli._common import (
+    PROGRESS_MIN_FILES,
+    console,
+    print_corpus_notes,
+    print_written,
+    read_corpus,
+)
 
 __all__ = ["codebook_app", "register"]
 
@@ -54,6 +60,13 @@ def code(
         help="Whose speech to code: roles (ES, interviewer, client) or labels; repeat the option "
         "or separate with commas; 'all' for everyone (default: the codebook's speakers).",
     ),
+    case_pattern: str | None = typer.Option(
+        None,
+        "--case-pattern",
+        help="Regular expression finding the case id in file names when the metadata gives "
+        "none: named groups es and client (ES<es>_C<client>) or one group case. Default: "
+        "forms like ES#11_C4, ES11_C04, es11-c4.",
+    ),
 ) -> None:
     """Code transcripts with a codebook's rules.
 
@@ -78,14 +91,14 @@ def code(
                                                                            strict=True))
         )
     book = books[0]
-    corpus = read_corpus(transcripts)
+    corpus = read_corpus(transcripts, case_pattern=case_pattern)
     documents = list(corpus)
     codings = code_corpus(
         documents,
         by_language if len(books) > 1 else book,
         unit=unit,
         speakers=_speakers(speakers),
-        progress=len(documents) > 5,
+        progress=len(documents) > PROGRESS_MIN_FILES,
     )
     matrix = code_matrix(codings, codebook=book)
     frequencies = code_frequencies(codings, book)

@@ -71,6 +71,13 @@ def themes(
         None, "--language", help="en | fr (default: the codebook's language)."
     ),
     seed: int = typer.Option(0, "--seed", help="Random state of the NMF initialisation."),
+    case_pattern: str | None = typer.Option(
+        None,
+        "--case-pattern",
+        help="Regular expression finding the case id in file names when the metadata gives "
+        "none: named groups es and client (ES<es>_C<client>) or one group case. Default: "
+        "forms like ES#11_C4, ES11_C04, es11-c4.",
+    ),
 ) -> None:
     """Suggest candidate inductive themes (TF-IDF + NMF) to review.
 
@@ -85,7 +92,7 @@ def themes(
 
     requested = _n_themes(n_themes)
     book = load_codebook(codebook) if codebook is not None else None
-    corpus = read_corpus(transcripts)
+    corpus = read_corpus(transcripts, case_pattern=case_pattern)
     found = suggest_themes(
         corpus,
         book,

@@ -36,7 +36,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -161,7 +161,7 @@ def load_corpus(
     case_pattern: re.Pattern[str] | str | None = None,
     errors: Literal["raise", "collect"] = "raise",
     recursive: bool = False,
-    progress: bool = False,
+    progress: bool | Callable[[int, int], None] = False,
     speakers: Mapping[str, str] | None = None,
     default_speaker: str | None = None,
 ) -> Corpus:
@@ -187,8 +187,10 @@ def load_corpus(
         good files and list the others in :attr:`Corpus.errors`.
     recursive : bool, default=False
         Also read sub-folders.
-    progress : bool, default=False
-        Show a progress bar (rich) while reading.
+    progress : bool or callable, default=False
+        ``True`` shows a progress bar (rich, on standard error) while reading; a
+        callable is called as ``progress(done, total)`` before the first file
+        (``done = 0``) and after each file.
     speakers, default_speaker
         As in :func:`load_transcript`, for every file.
 
@@ -239,15 +241,21 @@ def load_corpus(
         )
     transcripts: list[Transcript] = []
     iterator: Iterable[Path] = files
-    if progress:
+    if callable(progress):
+        progress(0, len(files))
+    elif progress:
+        from rich.console import Console
         from rich.progress import track
 
-        iterator = track(files, description="Reading transcripts", transient=True)
-    for path in iterator:
+        iterator = track(files, description="Reading transcripts", transient=True,
+                         console=Console(stderr=True))  # fmt: skip
+    for done, path in enumerate(iterator, start=1):
         try:
             transcripts.append(_load(path, pattern, speakers, default_speaker))
         except MixedWAIError as exc:
             problems.append((str(path), str(exc)))
+        if callable(progress):
+            progress(done, len(files))
     seen: dict[str, str] = {}
     kept: list[Transcript] = []
     for transcript in transcripts:

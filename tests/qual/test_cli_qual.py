@@ -85,6 +85,58 @@ def test_code_lists_the_files_not_read_in_its_summary_on_stderr(inputs, tmp_path
     assert "notes.csv" not in captured.err + captured.out
 
 
+def test_code_case_pattern_finds_case_ids_in_other_file_names(inputs, tmp_path):
+    folder, codebook = inputs
+    for name in INTERVIEWS:
+        (folder / name).rename(folder / name.replace("es1-c", "P01-"))
+    out = tmp_path / "out"
+    pattern = r"P(?P<es>\d+)-(?P<client>\d+)"
+    assert main(["code", str(folder), "--codebook", str(codebook), "--out", str(out),
+                 "--case-pattern", pattern]) == 0  # fmt: skip
+    assert sorted(set(pd.read_csv(out / "codings.csv")["case_id"])) == ["ES1_C1", "ES1_C2"]
+
+
+def test_code_with_an_invalid_case_pattern_exits_2_naming_the_option(inputs, tmp_path, capsys):
+    folder, codebook = inputs
+    out = tmp_path / "out"
+    assert main(["code", str(folder), "--codebook", str(codebook), "--out", str(out),
+                 "--case-pattern", "ES(("]) == 2  # fmt: skip
+    assert "--case-pattern 'ES((' is not a valid regular expression" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_code_shows_progress_while_reading_more_than_five_files(inputs, tmp_path, monkeypatch):
+    from mixedwai.cli import _common
+
+    calls = []
+    original = _common.FileProgress.__call__
+
+    def spy(self, done, total):
+        calls.append((self.description, done, total))
+        original(self, done, total)
+
+    monkeypatch.setattr(_common.FileProgress, "__call__", spy)
+    folder, codebook = inputs
+    for k in range(3, 7):
+        (folder / f"es1-c{k}.txt").write_text(INTERVIEWS["es1-c2.txt"], encoding="utf-8")
+    assert main(["code", str(folder), "--codebook", str(codebook), "--out",
+                 str(tmp_path / "out")]) == 0  # fmt: skip
+    assert calls[0] == ("reading", 0, 6) and calls[-1] == ("reading", 6, 6)
+
+
+def test_file_progress_shows_a_bar_only_above_five_files():
+    from mixedwai.cli._common import FileProgress
+
+    few = FileProgress("reading")
+    few(1, 5)
+    assert few._bar is None
+    many = FileProgress("reading")
+    many(1, 6)
+    assert many._bar is not None
+    many.close()
+    assert many._bar is None
+
+
 def test_code_speakers_and_unit_options_reach_the_coder(inputs, tmp_path):
     folder, codebook = inputs
     out = tmp_path / "out"

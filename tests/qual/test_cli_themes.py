@@ -80,6 +80,17 @@ def test_themes_lists_the_files_not_read_in_its_summary_on_stderr(inputs, tmp_pa
     assert err.count("es1-c3.pdf: .pdf files are not read; export its text as .docx") == 1
 
 
+def test_themes_case_pattern_finds_case_ids_in_other_file_names(inputs, tmp_path):
+    folder, codebook = inputs
+    for name in INTERVIEWS:
+        (folder / name).rename(folder / name.replace("es1-c", "P01-"))
+    out = tmp_path / "out"
+    pattern = r"P(?P<es>\d+)-(?P<client>\d+)"
+    assert run_themes(folder, codebook, out, "--n-themes", "2", "--case-pattern", pattern) == 0
+    cases = pd.read_csv(out / "themes.csv")["cases"]
+    assert {c for cell in cases for c in cell.split("; ")} == {"ES1_C1", "ES1_C2"}
+
+
 def test_themes_auto_reports_the_criterion(inputs, tmp_path, capsys):
     folder, codebook = inputs
     out = tmp_path / "out"

@@ -377,6 +377,12 @@ def test_cp1252_files_are_listed_in_corpus_notes(tmp_path: Path) -> None:
     assert corpus["ES1_C1"].encoding == "cp1252"
 
 
+def test_progress_callable_is_called_before_and_after_each_file(tmp_path: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    load_corpus(_good_folder(tmp_path), progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+
+
 def test_progress_bar_option_loads_the_same_corpus(tmp_path: Path) -> None:
     _good_folder(tmp_path)
     assert load_corpus(tmp_path, progress=True).doc_ids == load_corpus(tmp_path).doc_ids
