@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from mixedwai._validation import raise_problems, require_columns, source_name
-from mixedwai.errors import DataValueError, ExclusionWarning
+from mixedwai.errors import DataValueError, ExclusionWarning, OptionError
 from mixedwai.ids import es_id_of
 from mixedwai.quant.patterns import show
 
@@ -109,16 +109,100 @@ def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _levels(values: pd.Series) -> list[object]:
-    """Levels of a categorical attribute in a stable order, missing last."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        levels = list(values.cat.categories)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_BELOW = re.compile(r"^\s*(?:<|≤|less than|fewer than|under|below|up to|moins de)", re.IGNORECASE)
+_ABOVE = re.compile(r"^\s*(?:>|≥|more than|over|above|plus de)|\d\s*\+", re.IGNORECASE)
+
+
+def level_key(level: object) -> tuple | None:
+    """Numeric-aware sort key of an attribute level, or ``None`` when it holds no number.
+
+    The key is the first number in the label, then ``-1`` for a label that
+    starts with ``<`` (or "less than", "under" ...), ``+1`` for one that starts
+    with ``>`` (or "more than", "over" ...) or puts a ``+`` after a number, else
+    ``0``; then the label's other numbers. So ``< 1 year``, ``1-2 years``,
+    ``2-5 years``, ``> 5 years`` and ``5+ years`` sort in that order.
+
+    Examples
+    --------
+    >>> labels = ["2-5 years", "> 5 years", "< 1 year", "1-2 years"]
+    >>> sorted(labels, key=level_key)
+    ['< 1 year', '1-2 years', '2-5 years', '> 5 years']
+    >>> level_key("anxiety") is None
+    True
+    """
+    if isinstance(level, (int, float, np.integer, np.floating)) and not isinstance(
+        level, (bool, np.bool_)
+    ):
+        return (float(level), 0, ())
+    if not isinstance(level, str):
+        return None
+    numbers = [float(n.replace(",", ".")) for n in _NUMBER.findall(level)]
+    if not numbers:
+        return None
+    side = -1 if _BELOW.search(level) else 1 if _ABOVE.search(level) else 0
+    return (numbers[0], side, tuple(numbers[1:]))
+
+
+def _levels(
+    values: pd.Series,
+    order: Sequence[object] | None = None,
+    *,
+    appearance: pd.Series | None = None,
+    name: str = "attribute",
+) -> list[object]:
+    """Levels of a categorical attribute in their natural order, missing last.
+
+    ``order`` when given (every level present must be in it); else the
+    categories of a categorical column; else numeric-aware (:func:`level_key`)
+    when every level holds a number; else the order of first appearance in
+    ``appearance`` (default: ``values``).
+    """
+    present = [_plain(v) for v in pd.unique(values.dropna())]
+    if order is not None:
+        levels = [_plain(v) for v in order]
+        unlisted = [v for v in present if v not in levels]
+        if unlisted:
+            raise DataValueError(
+                f"level_order[{name!r}] does not list the level(s) "
+                + ", ".join(repr(v) for v in unlisted)
+                + f"; it lists {levels!r}"
+            )
+    elif isinstance(values.dtype, pd.CategoricalDtype):
+        levels = [_plain(v) for v in values.cat.categories]
     else:
-        levels = _sorted(values.dropna().unique())
-    levels = [_plain(v) for v in levels]
+        keys = [level_key(v) for v in present]
+        if all(k is not None for k in keys):
+            levels = [v for _, v in sorted(zip(keys, present, strict=True),
+                                           key=lambda kv: (kv[0], str(kv[1])))]
+        else:
+            seen = [_plain(v) for v in pd.unique((appearance if appearance is not None
+                                                  else values).dropna())]
+            levels = [v for v in seen if v in set(present)]
+            levels += [v for v in present if v not in set(levels)]
     if values.isna().any():
         levels.append(MISSING_LEVEL)
     return levels
+
+
+def _check_level_order(level_order: Mapping[str, Sequence[object]] | None,
+                       attributes: Sequence[str]) -> dict[str, Sequence[object]]:
+    if level_order is None:
+        return {}
+    if not isinstance(level_order, Mapping):
+        raise OptionError(
+            f"level_order must be a mapping attribute -> list of levels; received "
+            f"{type(level_order).__name__}"
+        )
+    unknown = [k for k in level_order if k not in attributes]
+    if unknown:
+        raise OptionError(
+            "level_order names attribute(s) "
+            + ", ".join(repr(k) for k in unknown)
+            + " that are not described; described: "
+            + ", ".join(repr(a) for a in attributes)
+        )
+    return dict(level_order)
 
 
 def _filled(values: pd.Series) -> pd.Series:
@@ -140,6 +224,7 @@ def outcome_by_attribute(
     attribute: str | Sequence[str],
     *,
     outcome: str = "job",
+    level_order: Mapping[str, Sequence[object]] | None = None,
 ) -> pd.DataFrame:
     """Outcome rate for each level of a client attribute (the study's Table 1).
 
@@ -153,12 +238,16 @@ def outcome_by_attribute(
         Column(s) to break the outcome down by (diagnosis, benefits ...).
     outcome : str, default="job"
         Yes/no outcome column.
+    level_order : mapping of str to list, optional
+        Attribute -> its levels in the order wanted (e.g. ``{"benefits":
+        ["none", "short-term", "social assistance"]}``); every level present
+        must be listed. Other attributes get their natural order (Notes).
 
     Returns
     -------
     pandas.DataFrame
-        One row per level (sorted; blank attribute cells form a level
-        ``"missing"``) and a final ``"total"`` row, columns: ``attribute``
+        One row per level (in their natural order; blank attribute cells form a
+        level ``"missing"``, last) and a final ``"total"`` row, columns: ``attribute``
         (only when a list is given), ``level``, ``n`` (cases with a known
         outcome), ``n_outcome`` (those with outcome yes), ``pct_outcome``
         (percent), ``n_missing`` (cases at that level whose outcome is blank,
@@ -170,9 +259,18 @@ def outcome_by_attribute(
         An attribute or the outcome column is missing.
     OutcomeValueError
         An outcome cell that is not a yes/no value.
+    OptionError
+        ``level_order`` names an attribute that is not described.
+    DataValueError
+        ``level_order`` misses a level present in the data.
 
     Notes
     -----
+    Levels come in their natural order: the categories of a pandas
+    ``Categorical`` column; else, when every level holds a number, by that
+    number (:func:`level_key`: ``< 1 year``, ``1-2 years``, ``2-5 years``,
+    ``> 5 years``); else in the order they first appear in ``cases``.
+
     The reference study reports job rates of 83.3 % (anxiety, 5/6), 60 %
     (mood, 3/5) and 50 % (psychotic, 2/4) among its 18 clustered clients.
 
@@ -193,13 +291,14 @@ def outcome_by_attribute(
     cases = case_indexed(cases)
     attributes = [attribute] if isinstance(attribute, str) else list(attribute)
     require_columns(cases, [*attributes, outcome])
+    orders = _check_level_order(level_order, attributes)
     result = as_outcome(cases[outcome], column=outcome, source=source_name(cases))
     frames = []
     for name in attributes:
         values = cases[name]
         filled = _filled(values)
         rows = []
-        for level in [*_levels(values), TOTAL]:
+        for level in [*_levels(values, orders.get(name), name=name), TOTAL]:
             mask = (filled == level).to_numpy() if level != TOTAL else np.ones(len(cases), bool)
             known = result[mask].dropna()
             n = len(known)
@@ -232,6 +331,7 @@ def characteristics_by_pattern(
     categorical: Sequence[str] = (),
     order: Sequence[object] | None = None,
     wide: bool = False,
+    level_order: Mapping[str, Sequence[object]] | None = None,
 ) -> pd.DataFrame:
     """Client characteristics by alliance pattern (the study's Table 3).
 
@@ -257,6 +357,11 @@ def characteristics_by_pattern(
         sorted).
     wide : bool, default=False
         Return the display table instead of the long one.
+    level_order : mapping of str to list, optional
+        Attribute (or ``"es_id"``) -> its levels in the order wanted; every
+        level present must be listed. Other attributes get the natural order
+        of :func:`outcome_by_attribute` (categories; numeric-aware when every
+        level holds a number; else first appearance in ``cases``).
 
     Returns
     -------
@@ -280,7 +385,9 @@ def characteristics_by_pattern(
     ColumnError
         An attribute is missing from ``cases``.
     DataValueError
-        A blank label.
+        A blank label, or a ``level_order`` that misses a level.
+    OptionError
+        ``level_order`` names an attribute that is not described.
 
     Warns
     -----
@@ -319,6 +426,7 @@ def characteristics_by_pattern(
             if es.notna().any():
                 columns.append(("es_id", es))
     columns += [(name, members[name]) for name in attributes]
+    orders = _check_level_order(level_order, [name for name, _ in columns])
 
     rows: list[dict[str, object]] = []
     groups = [(p, (labels == p).to_numpy()) for p in patterns]
@@ -336,7 +444,8 @@ def characteristics_by_pattern(
                                            int(values[mask].isna().sum()), int(mask.sum())))
             continue
         filled = _filled(values)
-        for level in _levels(values):
+        appearance = cases[name] if name in cases.columns else None
+        for level in _levels(values, orders.get(name), appearance=appearance, name=name):
             for pattern, mask in groups:
                 rows.append(_level_row(name, level, pattern,
                                        int((filled[mask] == level).sum()), int(mask.sum())))

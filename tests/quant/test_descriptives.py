@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mixedwai.errors import ColumnError, DataValueError, ExclusionWarning, OutcomeValueError
+from mixedwai.errors import (
+    ColumnError,
+    DataValueError,
+    ExclusionWarning,
+    OptionError,
+    OutcomeValueError,
+)
 from mixedwai.quant.descriptives import (
     characteristics_by_pattern,
     natural_key,
@@ -247,3 +253,63 @@ def test_sample_study_days_to_job(sample_dir):
     assert row["n"] == 12
     assert row["mean"] == pytest.approx(59.25, abs=0.005)
     assert row["sd"] == pytest.approx(21.01, abs=0.005)
+
+
+# --- level order ----------------------------------------------------------------------
+
+
+def test_sample_time_out_of_work_levels_follow_their_numbers(sample_dir):
+    from mixedwai.quant.data import read_cases
+
+    table = outcome_by_attribute(read_cases(sample_dir / "cases.csv"), "time_out_of_work")
+    assert table["level"].tolist() == ["< 1 year", "1-2 years", "2-5 years", "> 5 years",
+                                       "total"]
+
+
+def test_sample_levels_without_numbers_follow_the_case_table(sample_dir):
+    from mixedwai.quant.data import read_cases
+
+    cases = read_cases(sample_dir / "cases.csv")
+    table = outcome_by_attribute(cases, "diagnosis")
+    assert table["level"].tolist()[:-1] == list(dict.fromkeys(cases["diagnosis"].dropna()))
+    assert table["level"].tolist()[:2] == ["anxiety", "psychotic"]  # not alphabetical
+
+
+def test_numeric_aware_order_puts_less_than_first_and_more_than_last():
+    out = ["5+ years", "2-5 years", "under 1 year", "10 years", "1-2 years"]
+    cases = pd.DataFrame({"job": [True] * 5, "out": out}, index=[f"ES1_C{i}" for i in range(5)])
+    levels = outcome_by_attribute(cases, "out")["level"].tolist()
+    assert levels == ["under 1 year", "1-2 years", "2-5 years", "5+ years", "10 years", "total"]
+
+
+def test_an_explicit_level_order_is_used(cases):
+    order = ["social assistance", "short-term", "none"]
+    table = outcome_by_attribute(cases, "benefits", level_order={"benefits": order})
+    assert table["level"].tolist() == [*order, "total"]
+
+
+def test_characteristics_take_an_explicit_level_order(cases, labels):
+    order = ["psychotic", "mood", "anxiety"]
+    table = characteristics_by_pattern(cases, labels, ["diagnosis"],
+                                       level_order={"diagnosis": order})
+    rows = table[(table["attribute"] == "diagnosis") & (table["pattern"] == "total")]
+    assert rows["level"].tolist() == order
+
+
+def test_characteristics_order_es_ids_by_number_and_text_by_appearance(cases, labels):
+    table = characteristics_by_pattern(cases, labels, ["benefits"])
+    total = table[table["pattern"] == "total"]
+    assert total[total["attribute"] == "es_id"]["level"].tolist() == ["ES3", "ES11", "ES16"]
+    first_seen = list(dict.fromkeys(cases["benefits"]))
+    assert total[total["attribute"] == "benefits"]["level"].tolist() == first_seen
+
+
+def test_a_level_order_missing_a_level_is_refused(cases):
+    with pytest.raises(DataValueError, match=r"level_order\['benefits'\] does not list the "
+                                             r"level\(s\) 'social assistance'"):
+        outcome_by_attribute(cases, "benefits", level_order={"benefits": ["none", "short-term"]})
+
+
+def test_a_level_order_for_an_attribute_not_described_is_refused(cases):
+    with pytest.raises(OptionError, match=r"level_order names attribute\(s\) 'benefit'"):
+        outcome_by_attribute(cases, "benefits", level_order={"benefit": ["none"]})
