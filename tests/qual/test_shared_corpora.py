@@ -74,7 +74,7 @@ def test_annomi_turns_match_the_published_utterances(shared_corpora: Path, name:
     assert [t.timestamp for t in transcript.turns] == [
         parse_timestamp(ts) for ts in utterances["timestamp"]
     ]
-    assert transcript.speakers() == {"Therapist": "Therapist", "Client": "client"}
+    assert transcript.speakers() == {"Therapist": "ES", "Client": "client"}
     assert transcript.notes == []
     _check_offsets(transcript)
 

@@ -91,7 +91,12 @@ EXPECTED_FORMATS = (
 )
 
 #: Built-in aliases (compared without accents, case, trailing number or period)
-#: -> normalised role.
+#: -> normalised role. ``ES`` is the role of the *professional* whose alliance with
+#: the client is studied: the employment specialist in the reference study, the
+#: therapist, counsellor, practitioner or clinician in other helping relationships
+#: (motivational interviewing sessions such as AnnoMI's, counselling, IPS), so a
+#: codebook's ``speakers: [ES]`` codes that person's speech. A study in which one of
+#: these words names someone else declares ``speakers:`` (declared roles win).
 ROLE_ALIASES: dict[str, str] = {
     **dict.fromkeys(
         [
@@ -108,6 +113,10 @@ ROLE_ALIASES: dict[str, str] = {
             "intervenante", "professional", "professionnel", "professionnelle",
             "conseiller en emploi", "conseillere en emploi", "specialiste en emploi",
             "specialiste de l'emploi", "job coach", "ips specialist",
+            # the professional of other helping relationships (see above)
+            "therapist", "counsellor", "counselor", "practitioner", "clinician",
+            "therapeute", "psychotherapeute", "psychotherapist", "praticien", "praticienne",
+            "clinicien", "clinicienne",
         ],
         "ES",
     ),
