@@ -6,16 +6,20 @@ returns the quotes with ``ES#11_C4 (Cluster SHA, obtained a job)`` attributions.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from mixedwai._validation import check_range
-from mixedwai.errors import ColumnError, OptionError, OutcomeValueError
+from mixedwai.errors import CodebookError, ColumnError, OptionError, OutcomeValueError
 from mixedwai.ids import canonical_case_id, display_case_id
 from mixedwai.qual.codings_table import _SPAN, _case_keys, _require
+
+if TYPE_CHECKING:
+    from mixedwai.qual.codebook import Codebook
 
 __all__ = ["quotes"]
 
@@ -93,6 +97,7 @@ def quotes(
     min_words: int = 8,
     max_words: int = 80,
     target_words: int = 30,
+    codebook: Codebook | str | None = None,
 ) -> pd.DataFrame:
     """The ``n`` most typical segments coded with a code, with their attribution.
 
@@ -113,6 +118,11 @@ def quotes(
         Only segments with this many words (inclusive) are quoted.
     target_words : int, default=30
         Preferred length, used to break ties.
+    codebook : Codebook or str, optional
+        The codebook (or its name / path), to tell a code that exists but was never
+        coded (empty result) from an unknown id (error). Without it, the code ids
+        that :func:`~mixedwai.qual.coding.code_corpus` records in
+        ``codings.attrs["code_ids"]`` are used.
 
     Returns
     -------
@@ -124,6 +134,11 @@ def quotes(
 
     Raises
     ------
+    CodebookError
+        ``code_id`` has no coding in ``codings`` and is not a code of the codebook
+        (``codebook``, or the codings' ``attrs``); the message suggests close ids.
+        When neither says which codes exist (codings read back from a CSV file),
+        an id without any coding is an error too, which ``codebook=`` avoids.
     ColumnError
         ``codings`` lacks a needed column, or ``cases`` lacks pattern and outcome.
     OptionError
@@ -162,6 +177,7 @@ def quotes(
                "n_words", "n_hits", "attribution"]
     rows = codings[codings["code_id"].astype(str) == str(code_id)]
     if not len(rows):
+        _check_known(codings, str(code_id), codebook)
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
     rows = rows.assign(
         _case=_case_keys(rows).astype(str),
@@ -199,6 +215,33 @@ def quotes(
     for column in ("start", "end", "n_words"):
         result[column] = result[column].astype("int64")
     return result
+
+
+def _check_known(codings: pd.DataFrame, code_id: str, codebook: Any) -> None:
+    """Refuse a code id without any coding unless a codebook says the code exists."""
+    known: list[str] = [str(c) for c in codings.attrs.get("code_ids") or []]
+    if codebook is not None:
+        from mixedwai.qual.codebook import load_codebook
+
+        book = load_codebook(codebook)
+        known += [str(code.id) for code, *_ in book.iter_codes()]
+    if code_id in known:
+        return  # a code of the codebook that nothing was coded with
+    present = sorted({str(c) for c in codings["code_id"].dropna()})
+    candidates = sorted(set(known) | set(present))
+    close = difflib.get_close_matches(code_id, candidates, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+    listing = ", ".join(present[:30]) + (" ..." if len(present) > 30 else "") or "(none)"
+    if known:
+        raise CodebookError(
+            f"quotes: unknown code {code_id!r}: it is not a code of the codebook and has no "
+            f"coding{hint} (codes with codings: {listing})"
+        )
+    raise CodebookError(
+        f"quotes: code {code_id!r} has no coding in this table, and no codebook says it "
+        f"exists{hint} (codes with codings: {listing}). If it is a code that was never "
+        "coded, pass codebook= to get an empty result."
+    )
 
 
 def _attribution(case: str, labels: dict[str, str]) -> str:

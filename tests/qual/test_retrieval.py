@@ -258,5 +258,31 @@ def test_quotes_unknown_outcome_value_is_an_outcome_value_error():
         quotes(_quote_codings(), "bond", cases=cases)
 
 
-def test_quotes_of_a_code_never_coded_is_empty():
-    assert quotes(_quote_codings(), "goals").empty
+def _goals_book() -> Codebook:
+    return Codebook.model_validate({"name": "d", "version": "1", "language": "en", "categories": [
+        {"id": "alliance", "label": "A", "codes": [
+            {"id": "bond", "label": "Bond"}, {"id": "goals", "label": "Goals"}]}]})
+
+
+def test_quotes_of_a_code_of_the_codebook_never_coded_is_empty():
+    assert quotes(_quote_codings(), "goals", codebook=_goals_book()).empty
+
+
+def test_quotes_of_a_code_listed_in_the_codings_attrs_never_coded_is_empty():
+    codings = _quote_codings()
+    codings.attrs["code_ids"] = ["bond", "goals"]
+    assert quotes(codings, "goals").empty
+
+
+def test_quotes_of_an_unknown_code_is_a_codebook_error_with_a_suggestion():
+    with pytest.raises(CodebookError, match=r"unknown code 'gaols'.*did you mean 'goals'\?"):
+        quotes(_quote_codings(), "gaols", codebook=_goals_book())
+
+
+def test_quotes_of_a_code_without_codings_nor_codebook_says_so():
+    with pytest.raises(
+        CodebookError,
+        match=r"code 'bnod' has no coding in this table, and no codebook says it exists; "
+        r"did you mean 'bond'\?.*pass codebook=",
+    ):
+        quotes(_quote_codings(), "bnod")
