@@ -176,6 +176,9 @@ def cluster_trajectories(
 
     Warns
     -----
+    SmallSampleWarning
+        When the chosen solution has fewer than 10 cases per cluster on
+        average (see :func:`~mixedwai.quant.selection.select_k`).
     TieSensitivityWarning
         When the partition depends on how tied merge costs were broken: the
         median adjusted Rand index between it and the partitions obtained with

@@ -32,13 +32,14 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from mixedwai._validation import check_choice, check_range
-from mixedwai.errors import InsufficientDataError, OptionError
+from mixedwai.errors import InsufficientDataError, OptionError, SmallSampleWarning
 from mixedwai.quant.selection_words import (
     _CRITERION_WORDS,
     _RULE_WORDS,
@@ -59,10 +60,15 @@ from mixedwai.quant.stability import bootstrap_stability as bootstrap_stability
 from mixedwai.quant.ties import TIE_MAX_N, TieSensitivity, tie_sensitivity
 from mixedwai.quant.ward import WardTree
 
-__all__ = ["STABILITY_MAX_N", "bootstrap_stability", "select_k"]
+__all__ = ["CASES_PER_CLUSTER", "MIN_CLUSTER_N", "STABILITY_MAX_N", "bootstrap_stability",
+           "select_k"]
 
 RULES = ("jump", "jump_all", "reduction")
 CRITERIA = ("coefficient", "silhouette", "calinski_harabasz", "stability")
+#: An admissible solution has at least this many cases in every cluster (besides min_share).
+MIN_CLUSTER_N = 2
+#: Fewer cases than this per cluster of the chosen solution raise a SmallSampleWarning.
+CASES_PER_CLUSTER = 10
 
 
 def _argmax_k(ks: np.ndarray, values: np.ndarray) -> int | None:
@@ -120,6 +126,7 @@ def select_k(
     tie_seeds: int = 20,
     tie_max_n: int | None = TIE_MAX_N,
     ties: TieSensitivity | None = None,
+    min_n: int = MIN_CLUSTER_N,
 ) -> tuple[int, pd.DataFrame, str]:
     """Choose the number of clusters by the reference study's rule, reporting every criterion.
 
@@ -155,6 +162,9 @@ def select_k(
         Above this many cases the tie diagnostic uses a seeded sample.
     ties : TieSensitivity, optional
         A diagnostic already computed for the table's k (saves running it again).
+    min_n : int, default=2
+        A solution is admissible only when every cluster also holds at least
+        this many cases (a one-case cluster has no SD and is no pattern).
 
     Returns
     -------
@@ -172,7 +182,8 @@ def select_k(
           percentage change in heterogeneity);
         - ``smallest_n``, ``smallest_share``: size and share (0..1) of the
           smallest cluster;
-        - ``admissible``: every cluster holds >= ``min_share`` of the cases;
+        - ``admissible``: every cluster holds >= ``min_share`` of the cases
+          and >= ``min_n`` cases;
         - ``silhouette``: mean silhouette width (scikit-learn);
         - ``calinski_harabasz``: Calinski-Harabasz index;
         - ``stability``: mean over clusters of the bootstrap mean Jaccard
@@ -199,11 +210,19 @@ def select_k(
         An option out of range, or an integer ``k`` above the number of
         distinct rows.
 
+    Warns
+    -----
+    SmallSampleWarning
+        When the chosen solution has fewer than 10 cases per cluster on
+        average (``n < 10 k``): its patterns rest on few cases each and may
+        not replicate.
+
     Notes
     -----
     **Rules** (``k="auto"``). A k-cluster solution is *admissible* when each
     of its clusters holds at least ``min_share`` of the cases (Hair & Black
-    2000: 10 %). The jump at k is the percent increase of the coefficient
+    2000: 10 %) and at least ``min_n`` (2) cases, so that no pattern is a
+    single case, whatever the sample size. The jump at k is the percent increase of the coefficient
     when k clusters are merged into k - 1, :math:`100 (W_{k-1} - W_k) / W_k`
     (Hair et al.'s percentage change in heterogeneity).
 
@@ -287,10 +306,12 @@ def select_k(
     n_total = float(tree.weights.sum())
     total = tree.total_ss
 
+    check_range("min_n", min_n, low=1, integer=True)
     rows = []
     for kk in ks:
         labels = tree.distinct_labels(int(kk))
         sizes = np.bincount(labels, weights=tree.weights, minlength=int(kk))
+        n_cases = np.bincount(labels, weights=tree.counts, minlength=int(kk))
         w_k = tree.within_ss(int(kk))
         w_prev = tree.within_ss(int(kk) - 1)
         increase = w_prev - w_k
@@ -307,11 +328,14 @@ def select_k(
                 "increase_pct": increase / w_k * 100.0 if w_k > 0 else np.nan,
                 "smallest_n": sizes.min(),
                 "smallest_share": sizes.min() / n_total,
-                "admissible": bool(sizes.min() >= min_share * n_total * (1 - 1e-12)),
+                "admissible": bool(sizes.min() >= min_share * n_total * (1 - 1e-12)
+                                   and n_cases.min() >= min_n),
+                "_share_ok": bool(sizes.min() >= min_share * n_total * (1 - 1e-12)),
                 "calinski_harabasz": ch,
             }
         )
     table = pd.DataFrame(rows)
+    share_ok = table.pop("_share_ok").to_numpy(dtype=bool)
     if (table["smallest_n"] == table["smallest_n"].round()).all():
         table["smallest_n"] = table["smallest_n"].astype(np.int64)
     sil = _silhouettes(tree, ks.tolist(), sample=int(silhouette_sample), random_state=random_state)
@@ -368,6 +392,8 @@ def select_k(
     reduction_k = int(admissible.max()) if admissible.size else None
     rule_k = {"jump": jump_k, "jump_all": jump_all_k, "reduction": reduction_k}[rule]
     share_words = f">= {_pct(min_share)} of the {_count(n_total)} cases"
+    if (share_ok[in_range.to_numpy()] != table.loc[in_range, "admissible"].to_numpy()).any():
+        share_words += f" and at least {min_n} cases"  # said only where it changes something
     named = [c for c in ("silhouette", "calinski_harabasz", "stability") if prefers[c]]
     others = ", ".join(
         f"{_CRITERION_WORDS[c]} {'prefers ' if i == 0 else ''}k = {prefers[c]}"
@@ -435,6 +461,19 @@ def select_k(
         reason += f"; {others}"
     reason += "."
     table["chosen"] = table["k"] == chosen
+    n_cases_total = int(tree.counts.sum())
+    if n_cases_total < CASES_PER_CLUSTER * chosen:
+        most = n_cases_total // CASES_PER_CLUSTER
+        room = (f"{most} clusters at most would hold {CASES_PER_CLUSTER} cases each"
+                if most >= 2 else f"not even two clusters can hold {CASES_PER_CLUSTER} "
+                "cases each")
+        warnings.warn(
+            f"{n_cases_total} cases in {chosen} clusters ({n_cases_total / chosen:.1f} per "
+            f"cluster on average): fewer than {CASES_PER_CLUSTER} cases per cluster, so each "
+            f"pattern rests on few cases and may not replicate ({room}); read the patterns "
+            "as exploratory and check the stability column.",
+            SmallSampleWarning, stacklevel=2,
+        )
     return chosen, table, reason
 
 

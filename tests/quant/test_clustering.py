@@ -244,3 +244,16 @@ def test_sample_study_gives_the_published_patterns(sample_dir) -> None:
     sizes = out.profile.set_index("abbrev")["n"].to_dict()
     assert sizes == {"SHA": 5, "LDA": 3, "SLA": 10}
     assert len(out.excluded) == 12
+
+
+def test_sample_study_on_four_sessions_has_no_one_case_pattern(sample_dir) -> None:
+    from mixedwai.errors import SmallSampleWarning
+    from mixedwai.quant.data import read_sessions
+    from mixedwai.quant.scoring import score_wai
+
+    scores = score_wai(read_sessions(sample_dir / "sessions.csv"))
+    with pytest.warns(SmallSampleWarning, match=r"7 cases in 2 clusters"):
+        out = cluster_trajectories(scores, n_sessions=4, n_boot=0, tie_seeds=0)
+    assert len(out.matrix) == 7
+    assert out.profile["n"].min() >= 2
+    assert out.profile["sd"].notna().all()

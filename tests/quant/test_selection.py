@@ -7,7 +7,7 @@ import pytest
 from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.metrics import calinski_harabasz_score, silhouette_score
 
-from mixedwai.errors import InsufficientDataError, OptionError
+from mixedwai.errors import InsufficientDataError, OptionError, SmallSampleWarning
 from mixedwai.quant.selection import _argmax_k, bootstrap_stability, select_k
 from mixedwai.quant.ward import ward_tree
 
@@ -141,6 +141,33 @@ def test_final_merge_is_not_a_candidate_for_the_jump_rule() -> None:
         table["k"] == 3, "increase_pct"
     ].item()
     assert "before the final merge (merging 2 clusters into 1 raises it by" in reason
+
+
+def test_a_one_case_cluster_is_never_admissible() -> None:
+    # 7 cases: 10 % is 0.7 of a case, so min_share alone would admit singletons
+    X = np.array([[6.7, 6.8, 6.9], [6.9, 6.3, 5.7], [5.5, 5.7, 5.4], [6.5, 5.8, 5.0],
+                  [5.0, 4.9, 5.1], [5.0, 4.9, 5.0], [4.3, 4.2, 4.2]])
+    k, table, reason = select_k(X, ward_tree(X), n_boot=0)
+    sizes = {kk: np.bincount(ward_tree(X).labels(kk)).min() for kk in table["k"]}
+    assert table["admissible"].tolist() == [sizes[kk] >= 2 for kk in table["k"]]
+    assert not table.loc[table["k"] == 6, "admissible"].item()
+    assert np.bincount(ward_tree(X).labels(k)).min() >= 2
+    assert "and at least 2 cases" in reason
+
+
+def test_fewer_than_ten_cases_per_cluster_warn(three) -> None:
+    with pytest.warns(SmallSampleWarning, match=r"24 cases in 3 clusters \(8\.0 per cluster"):
+        select_k(three, ward_tree(three), n_boot=0)
+
+
+def test_ten_cases_per_cluster_do_not_warn() -> None:
+    import warnings
+
+    X = groups([4.0, 5.5, 6.8], 10, sd=0.25, seed=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SmallSampleWarning)
+        k, _, _ = select_k(X, ward_tree(X), n_boot=0)
+    assert k == 3
 
 
 def test_reduction_takes_the_largest_admissible_k() -> None:
