@@ -47,6 +47,8 @@ KeyPath = tuple[Hashable, ...]
 YamlProblem = tuple[KeyPath, "int | None", str]
 
 _STR_TAG = "tag:yaml.org,2002:str"
+#: Aliases listed one by one in messages; the rest are counted.
+_MAX_ALIASES_SHOWN = 5
 
 
 def _yaml():  # -> ruamel.yaml.YAML
@@ -143,13 +145,28 @@ def to_plain(
     lines : dict
         Key path -> 1-based line of that key (mapping entries) or item (list entries).
     problems : list of (path, line, message)
-        Values that are not plain YAML: explicit tags (``!!python/...``, ``!custom``)
-        and binary data. ``!!str`` is accepted and gives a string.
+        Values that are not plain YAML: explicit tags (``!!python/...``, ``!custom``),
+        binary data, and anchors (``&name``) and aliases (``*name``). ``!!str`` is
+        accepted and gives a string.
+
+    Notes
+    -----
+    Aliases are refused rather than expanded: a few lines of nested aliases (the
+    "billion laughs" shape) would otherwise expand to billions of values. The
+    loader shares aliased nodes without copying them, and this walk never enters
+    an alias, so such a document costs time in proportion to its length.
     """
     from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 
     lines: dict[KeyPath, int] = {(): 1}
     problems: list[YamlProblem] = []
+    anchored: set[int] = set()
+    aliases: list[KeyPath] = []
+
+    def alias_line(path: KeyPath) -> int | None:
+        # ruamel gives an alias list item the line of its anchor; the line of the
+        # list's key is nearer the truth when it comes later
+        return max(filter(None, (lines.get(path), lines.get(path[:-1]))), default=None)
 
     def refuse(path: KeyPath, tag: str) -> None:
         problems.append(
@@ -162,6 +179,21 @@ def to_plain(
         )
 
     def walk(node: Any, path: KeyPath) -> Any:
+        anchor = getattr(getattr(node, "anchor", None), "value", None)
+        if anchor is not None:
+            if id(node) in anchored:
+                aliases.append(path)
+                if len(aliases) <= _MAX_ALIASES_SHOWN:
+                    problems.append(
+                        (path, alias_line(path), f"the YAML alias '*{anchor}' is not allowed: "
+                         "anchors and aliases are refused; write the value out in full")
+                    )
+                return None  # never expanded
+            anchored.add(id(node))
+            problems.append(
+                (path, lines.get(path), f"the YAML anchor '&{anchor}' is not allowed: "
+                 "anchors and aliases are refused; write the value out in full")
+            )
         if isinstance(node, TaggedScalar):
             tag = _tag_of(node)
             if tag == _STR_TAG:
@@ -209,6 +241,12 @@ def to_plain(
         return node  # dates and the like: the models report them as wrong types
 
     data = walk(doc, ())
+    if len(aliases) > _MAX_ALIASES_SHOWN:
+        first = aliases[_MAX_ALIASES_SHOWN]
+        problems.append(
+            (first, alias_line(first), f"... and {len(aliases) - _MAX_ALIASES_SHOWN} more YAML "
+             "alias(es), from here on")
+        )
     return data, lines, problems
 
 
@@ -391,7 +429,7 @@ def translate_validation_error(
     skip_duplicates: bool,
 ) -> list[YamlProblem]:
     """pydantic errors -> (key path, line, message), with the loc mapped onto the YAML."""
-    refused = [p for p, _line, m in earlier if "YAML tag" in m]
+    refused = [p for p, _line, m in earlier if "YAML tag" in m or "YAML alias" in m]
     out: list[YamlProblem] = []
     for err in exc.errors(include_url=False):
         kind = err["type"]

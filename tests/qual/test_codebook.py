@@ -355,6 +355,32 @@ def test_french_pattern_on_part_of_speech_is_accepted():
     assert codebook_from_yaml(text).language == "fr"
 
 
+def test_yaml_alias_is_refused_with_its_key_path_and_line(tmp_path):
+    text = GOOD.replace("lemmas: [trust, confide]", "lemmas: &words [trust, confide]")
+    text = text.replace("          phrases: [survival mode]", "          lemmas: *words")
+    path = write(tmp_path, text, "bad.yaml")
+    with pytest.raises(CodebookError) as info:
+        load_codebook(path)
+    message = str(info.value)
+    assert "categories[0].codes[0].match.lemmas (line 12): the YAML anchor '&words'" in message
+    assert "categories[1].codes[0].match.lemmas (line 25): the YAML alias '*words'" in message
+    assert "expected" not in message  # the refused alias is not also a wrong type
+
+
+def test_billion_laughs_is_refused_without_expanding_it():
+    lines = ["name: Demo", "version: '1'", "language: en", "metadata:",
+             "  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 10):  # 9 ** 9 = 387 million strings if expanded
+        lines.append(f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    lines += ["categories:", "  - id: c", "    label: C", "    codes:",
+              "      - {id: x, label: X, examples: *a9}"]  # fmt: skip
+    with pytest.raises(CodebookError) as info:
+        codebook_from_yaml("\n".join(lines) + "\n")
+    message = str(info.value)
+    assert "metadata.a1[0] (line 6): the YAML alias '*a0' is not allowed" in message
+    assert "more YAML alias(es)" in message
+
+
 def test_python_tag_is_refused_and_never_run(tmp_path):
     marker = tmp_path / "ran"
     text = GOOD.replace(

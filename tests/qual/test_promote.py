@@ -243,6 +243,17 @@ def review_error(tmp_path: Path, review: str, codebook: str = ODD_CODEBOOK) -> s
     return str(info.value)
 
 
+def test_yaml_aliases_in_the_review_are_refused(tmp_path):
+    review = (
+        "themes:\n"
+        "  - {theme: T01, decision: accept, id: bus, label: Bus, lemmas: &w [bus, train]}\n"
+        "  - {theme: T02, decision: accept, id: car, label: Car, lemmas: *w}\n"
+    )
+    message = review_error(tmp_path, review)
+    assert "themes[0].lemmas (line 2): the YAML anchor '&w' is not allowed" in message
+    assert "themes[1].lemmas (line 3): the YAML alias '*w' is not allowed" in message
+
+
 def test_unknown_decision_is_located(tmp_path):
     message = review_error(tmp_path, "themes:\n  - theme: T01\n    decision: keep\n")
     assert "themes.yaml: invalid theme review (1 found)" in message
