@@ -193,10 +193,17 @@ def select_k(
           of the k-partition with those obtained when ties are broken at random
           (:func:`mixedwai.quant.ties.tie_sensitivity`; missing when
           ``tie_seeds=0``);
-        - ``preferred_by``: the criteria whose best value is at this k
-          (``coefficient``: largest ``increase_pct``; ``silhouette``,
-          ``calinski_harabasz``, ``stability``: largest value), comma-separated;
+        - ``preferred_by``: the criteria whose best value is at this k,
+          comma-separated. ``coefficient``: the largest ``increase_pct`` among
+          the candidates of the jump rule in use, i.e. the admissible k >= 3
+          (k = 2 when it is the only admissible one) for ``"jump"`` and
+          ``"reduction"``, every admissible k for ``"jump_all"`` (all k in
+          range when none is admissible), so that it agrees with the rule's
+          reading of the coefficient; ``silhouette``, ``calinski_harabasz``,
+          ``stability``: the largest value over every k;
         - ``chosen``: True on the row of the k chosen.
+
+        ``table.attrs["reason"]`` holds ``reason``.
     reason : str
         Why this k, in a sentence that can be quoted.
 
@@ -236,7 +243,10 @@ def select_k(
       cases) is read here; with the published cluster sizes, means and SDs
       the final merge necessarily has the largest jump, so a rule that
       counts it could not have given the published 3 clusters (worked out in
-      ``sample_corpus/README.md``, "Number of clusters").
+      ``sample_corpus/README.md``, "Number of clusters"). When k = 3 is the
+      only admissible k >= 3 (admissible k = 2, 3, as in the reference
+      study), the rule reduces to the largest admissible k, and the reason
+      says so.
     - ``"jump_all"``: the same with the final merge counted, so k = 2
       competes with the others.
     - ``"reduction"``: start from ``max_k`` clusters and merge until every
@@ -366,8 +376,14 @@ def select_k(
             tie_table[column].to_numpy() if tie_table is not None else np.nan
         )
 
+    in_range = table["k"] <= rule_top
+    admissible = table.loc[table["admissible"] & in_range, "k"].to_numpy()
+    pct = table.set_index("k")["increase_pct"]
+    candidates = admissible if admissible.size else table.loc[in_range, "k"].to_numpy()
+    if rule != "jump_all" and (candidates >= 3).any():
+        candidates = candidates[candidates >= 3]
     prefers = {
-        "coefficient": _argmax_k(ks, table["increase_pct"].to_numpy(dtype=float)),
+        "coefficient": _argmax_k(candidates, pct.loc[candidates].to_numpy(dtype=float)),
         "silhouette": _argmax_k(ks, table["silhouette"].to_numpy(dtype=float)),
         "calinski_harabasz": _argmax_k(ks, table["calinski_harabasz"].to_numpy(dtype=float)),
         "stability": _argmax_k(ks, table["stability"].to_numpy(dtype=float)),
@@ -376,9 +392,6 @@ def select_k(
         ", ".join(c for c in CRITERIA if prefers[c] == kk) for kk in ks.tolist()
     ]
 
-    in_range = table["k"] <= rule_top
-    admissible = table.loc[table["admissible"] & in_range, "k"].to_numpy()
-    pct = table.set_index("k")["increase_pct"]
     jump_all_k = (
         _argmax_k(admissible, pct.loc[admissible].to_numpy(dtype=float))
         if admissible.size
@@ -438,6 +451,16 @@ def select_k(
                 f"k = 2: the only solution (of k = 2..{rule_top}) whose clusters each hold "
                 f"{share_words}"
             )
+        elif rule == "jump" and above_two.size == 1:
+            reason = (
+                f"k = {chosen}: among solutions whose clusters each hold {share_words} "
+                f"(k = {_format_ks(admissible)}), the final merge (2 clusters into 1) is not a "
+                "candidate, as it almost always gives the largest jump, so the rule reduces to "
+                f"the largest admissible k; {merge_words(chosen)} raises the within-cluster "
+                f"sum of squares by {pct.loc[chosen]:.0f} %"
+            )
+            if 2 in admissible:
+                reason += f" (merging 2 clusters into 1: {pct.loc[2]:.0f} %)"
         else:
             reason = (
                 f"k = {chosen}: among solutions whose clusters each hold {share_words} "
@@ -461,6 +484,7 @@ def select_k(
         reason += f"; {others}"
     reason += "."
     table["chosen"] = table["k"] == chosen
+    table.attrs["reason"] = reason
     n_cases_total = int(tree.counts.sum())
     if n_cases_total < CASES_PER_CLUSTER * chosen:
         most = n_cases_total // CASES_PER_CLUSTER

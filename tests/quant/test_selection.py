@@ -101,11 +101,12 @@ def test_three_clear_groups_give_three(three_result) -> None:
 
 def test_preferred_by_names_each_criterion_at_its_best_k(three_result) -> None:
     _, table, _ = three_result
+    candidates = table[table["admissible"] & (table["k"] >= 3)]  # the jump rule's candidates
     best = {
         "silhouette": table.loc[table["silhouette"].idxmax(), "k"],
         "calinski_harabasz": table.loc[table["calinski_harabasz"].idxmax(), "k"],
         "stability": table.loc[table["stability"].idxmax(), "k"],
-        "coefficient": table.loc[table["increase_pct"].idxmax(), "k"],
+        "coefficient": candidates.loc[candidates["increase_pct"].idxmax(), "k"],
     }
     for criterion, k in best.items():
         row = table.loc[table["k"] == k, "preferred_by"].item()
@@ -140,7 +141,28 @@ def test_final_merge_is_not_a_candidate_for_the_jump_rule() -> None:
     assert table.loc[table["k"] == 2, "increase_pct"].item() > table.loc[
         table["k"] == 3, "increase_pct"
     ].item()
-    assert "before the final merge (merging 2 clusters into 1 raises it by" in reason
+    assert "the final merge (2 clusters into 1) is not a candidate" in reason
+
+
+def test_coefficient_preference_follows_the_rule_used() -> None:
+    tree = ward_tree(CLOSE_AND_FAR)
+    _, jump, _ = select_k(CLOSE_AND_FAR, tree, rule="jump", n_boot=0)
+    _, jump_all, _ = select_k(CLOSE_AND_FAR, tree, rule="jump_all", n_boot=0)
+    assert jump.loc[jump["chosen"], "preferred_by"].item().split(", ")[0] == "coefficient"
+    assert "coefficient" not in jump.loc[jump["k"] == 2, "preferred_by"].item()
+    assert "coefficient" in jump_all.loc[jump_all["k"] == 2, "preferred_by"].item()
+
+
+def test_with_two_and_three_admissible_the_reason_says_the_rule_is_the_largest_k() -> None:
+    _, table, reason = select_k(CLOSE_AND_FAR, ward_tree(CLOSE_AND_FAR), n_boot=0)
+    assert table.loc[table["admissible"], "k"].tolist() == [2, 3]
+    assert "so the rule reduces to the largest admissible k" in reason
+    assert "the largest jump before" not in reason
+
+
+def test_the_table_carries_its_reason(three_result) -> None:
+    _, table, reason = three_result
+    assert table.attrs["reason"] == reason
 
 
 def test_a_one_case_cluster_is_never_admissible() -> None:
