@@ -115,6 +115,7 @@ def cluster_trajectories(
     random_state: int | None = 0,
     slope_threshold: float = 0.15,
     curvature_threshold: float = 0.15,
+    level_rule: str = "grand_mean",
     names: Mapping[int, str] | None = None,
     silhouette_sample: int = 2000,
     stability_max_n: int = STABILITY_MAX_N,
@@ -148,6 +149,11 @@ def cluster_trajectories(
         As in :func:`~mixedwai.quant.selection.select_k`.
     slope_threshold, curvature_threshold : float, default=0.15
         Shape thresholds of :func:`mixedwai.quant.patterns.name_patterns`.
+    level_rule : {"grand_mean", "median"}, default="grand_mean"
+        The high/low rule of :func:`mixedwai.quant.patterns.name_patterns`:
+        a stable pattern is "high" when its level is at least the grand mean
+        of the clustered cases' mean scores, or (``"median"``) at least the
+        median of the clusters' levels. Reported in ``params``.
     names : mapping of cluster number to str, optional
         Pattern names chosen by the researcher (by 1-based cluster number).
     refine : {None, "kmeans"}, default=None
@@ -216,6 +222,7 @@ def cluster_trajectories(
     check_range("n_sessions", n_sessions, low=2, integer=True)
     check_range("slope_threshold", slope_threshold, low=0.0)
     check_range("curvature_threshold", curvature_threshold, low=0.0)
+    check_choice("level_rule", level_rule, ["grand_mean", "median"])
     matrix, excluded = _resolve_data(data, int(n_sessions))
     if matrix.shape[1] < 2:
         raise ColumnError(f"the trajectories have {matrix.shape[1]} time column(s); need >= 2")
@@ -251,6 +258,7 @@ def cluster_trajectories(
         grand_mean=grand_mean,
         slope_threshold=slope_threshold,
         curvature_threshold=curvature_threshold,
+        level_rule=level_rule,
         names=names,
     )
     labels = pd.DataFrame(
@@ -279,7 +287,7 @@ def cluster_trajectories(
         "slope_threshold": slope_threshold,
         "curvature_threshold": curvature_threshold,
         "grand_mean": grand_mean,
-        "level_rule": "grand_mean",
+        "level_rule": level_rule,
         "names": dict(names) if names else None,
         "method": "ward",
         "tie_rule": TIE_RULE,

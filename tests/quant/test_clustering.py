@@ -257,3 +257,28 @@ def test_sample_study_on_four_sessions_has_no_one_case_pattern(sample_dir) -> No
     assert len(out.matrix) == 7
     assert out.profile["n"].min() >= 2
     assert out.profile["sd"].notna().all()
+
+
+def test_level_rule_is_passed_to_the_pattern_names_and_reported() -> None:
+    from mixedwai.quant.patterns import name_patterns
+
+    # six high cases, two middle, two low: the grand mean of the case means (5.68) is above
+    # the middle cluster, the median of the three cluster levels is the middle cluster's
+    a, b, c = [6.8, 6.9, 6.8, 6.9, 6.8, 6.9], [5.0, 5.1], [3.0, 3.1]
+    matrix = pd.DataFrame({t: a + b + c for t in ("t1", "t2", "t3")},
+                          index=pd.Index([f"ES1_C{i}" for i in range(10)], name="case_id"))
+    by_mean = cluster_trajectories(matrix, k=3, n_boot=0, tie_seeds=0)
+    by_median = cluster_trajectories(matrix, k=3, n_boot=0, tie_seeds=0, level_rule="median")
+    assert by_median.params["level_rule"] == "median"
+    assert by_mean.params["level_rule"] == "grand_mean"
+    means = matrix.groupby(by_median.labels["cluster"]).mean()
+    assert by_median.patterns["pattern"].tolist() == name_patterns(
+        means, level_rule="median")["pattern"].tolist()
+    assert by_mean.patterns.loc[2, "pattern"] == "stable low"
+    assert by_median.patterns.loc[2, "pattern"] == "stable high 2"
+
+
+def test_an_unknown_level_rule_is_refused() -> None:
+    matrix = pd.DataFrame({"t1": [1.0, 2.0, 5.0], "t2": [1.0, 2.0, 5.0]}, index=["a", "b", "c"])
+    with pytest.raises(OptionError, match="level_rule = 'mode' is not allowed"):
+        cluster_trajectories(matrix, k=2, n_boot=0, level_rule="mode")
