@@ -8,7 +8,9 @@ itself), in string metadata and in the notes, and recomputes every offset so tha
 
 Matching is done with one regular expression: longer names first (so ``Marie
 Tremblay`` wins over ``Marie``), whole words by default (``Marie`` does not touch
-``Mariette``), case-insensitive by default. It is a tool for names you know; it
+``Mariette``, nor ``Marie-Claire``: letters joined by a hyphen or an apostrophe are
+one word, except after a French elision, ``d'Anne``, and before an English clitic,
+``Marie's``), case-insensitive by default. It is a tool for names you know; it
 does not find names by itself (no named-entity recognition), and it leaves
 ``doc_id`` and ``path`` alone (rename the files if they carry names).
 
@@ -39,6 +41,23 @@ __all__ = ["pseudonymise"]
 
 T = TypeVar("T", Transcript, Corpus)
 
+# Whole words: letters joined by a hyphen or an apostrophe are one word ("Marie-Claire",
+# "O'Brien"), so "Marie" or "Brien" alone do not match inside them. Two exceptions
+# keep the usual cases working: a French elision before the name ("d'Anne", "qu'Anne")
+# and an English clitic after it ("Marie's", "Marie'll").
+_HYPHENS = "\\-\u2010\u2011"
+_APOSTROPHES = "'\u2019"
+_ELISIONS = ("c", "d", "j", "l", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu")
+_WORD_START = (
+    rf"(?<!\w)(?<!\w[{_HYPHENS}])"
+    rf"(?:(?<!\w[{_APOSTROPHES}])|"
+    + "|".join(rf"(?<=\b(?i:{e})[{_APOSTROPHES}])" for e in _ELISIONS)
+    + ")"
+)
+_WORD_END = (
+    rf"(?!\w)(?![{_HYPHENS}]\w)(?![{_APOSTROPHES}](?!(?:s|d|ll|re|ve|m)\b)\w)"
+)
+
 
 def pseudonymise(
     data: T,
@@ -56,7 +75,11 @@ def pseudonymise(
     mapping : mapping of str to str
         Name -> replacement. Longer names are matched first.
     whole_words : bool, default=True
-        Match names only when not inside a longer word.
+        Match names only when not inside a longer word; letters joined by a hyphen
+        or an apostrophe count as one word (``Marie`` leaves ``Marie-Claire`` and
+        ``Brien`` leaves ``O'Brien`` alone), except after a French elision
+        (``d'Anne``, ``qu'Anne``) and before an English clitic (``Marie's``,
+        ``Marie'll``), where the name is replaced.
     case_insensitive : bool, default=True
         ``Marie`` also matches ``MARIE`` and ``marie``.
 
@@ -121,7 +144,9 @@ class _Replacer:
             lookup[key] = replacement
         names = sorted(mapping, key=lambda n: (-len(n), n))
         alternation = "|".join(re.escape(n) for n in names)
-        pattern = rf"(?<!\w)(?:{alternation})(?!\w)" if whole_words else f"(?:{alternation})"
+        pattern = (
+            f"{_WORD_START}(?:{alternation}){_WORD_END}" if whole_words else f"(?:{alternation})"
+        )
         self._regex = re.compile(pattern, re.IGNORECASE if case_insensitive else 0)
         self._lookup = lookup
         self._fold = case_insensitive

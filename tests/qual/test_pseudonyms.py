@@ -66,6 +66,31 @@ def test_case_sensitive_matching_when_asked() -> None:
     assert result.turns[0].text == "C1 and MARC."
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Marie-Claire came with Marie.", "Marie-Claire came with P."),
+        ("Jean-Marie came.", "Jean-Marie came."),
+        ("Anne\u2011Marie came.", "Anne\u2011Marie came."),  # non-breaking hyphen
+        ("O'Brien and Brien.", "O'Brien and B."),
+        ("Marie's job, Marie\u2019s job.", "P's job, P\u2019s job."),
+        ("Le projet d'Anne, qu\u2019Anne aimait. D'Anne.", "Le projet d'A, qu\u2019A aimait. D'A."),
+        ("Marie - she came.", "P - she came."),
+    ],
+)
+def test_names_joined_by_hyphens_or_apostrophes_are_one_word(sentence, expected) -> None:
+    transcript = Transcript.from_text(f"A: {sentence}\nB: Ok.\n")
+    result = pseudonymise(transcript, {"Marie": "P", "Brien": "B", "Anne": "A"})
+    assert result.turns[0].text == expected
+    _check_offsets(result)
+
+
+def test_elision_is_recognised_when_matching_is_case_sensitive() -> None:
+    transcript = Transcript.from_text("A: D'Anne.\nB: Ok.\n")
+    result = pseudonymise(transcript, {"Anne": "A"}, case_insensitive=False)
+    assert result.turns[0].text == "D'A."
+
+
 def test_longer_names_win_over_their_prefixes() -> None:
     transcript = Transcript.from_text("A: Marie Tremblay met Marie.\nB: Ok.\n")
     result = pseudonymise(transcript, {"Marie": "M", "Marie Tremblay": "MT"})
