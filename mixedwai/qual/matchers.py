@@ -103,9 +103,11 @@ class CompiledCodebook:
         run only on documents that hold, for every token of the pattern that must
         be present (no ``OP`` or ``OP: "+"``), a token whose ``LOWER`` or ``LEMMA``
         is among the values the pattern allows there. This is a necessary
-        condition, so the hits are exactly those of the single Matcher (a test
-        checks it on the shipped codebooks); it is about three times faster on
-        interview text.
+        condition, so the distinct hits are exactly those of the single Matcher (a
+        test checks it on the shipped codebooks); it is about three times faster on
+        interview text. The single Matcher and the PhraseMatchers may report one
+        (code, span) twice, when a phrase and a pattern of the same code find it;
+        this method returns it once.
         """
         hits: list[tuple[int, int, int]] = []
         key_to_code = self.key_to_code
