@@ -55,6 +55,16 @@ class ClusterResult:
         ``n_iter`` and ``moved`` (DataFrame ``case_id``, ``ward_cluster``,
         ``cluster``: the cases whose cluster changed, with the Ward cluster
         numbered as the Ward solution would be).
+    stability : pandas.DataFrame or None
+        Bootstrap stability of each cluster of the chosen solution (Hennig
+        2007, as ``fpc::clusterboot``; the replicates of the ``stability``
+        column of ``k_selection``): index ``cluster`` (1-based, level-ordered,
+        as ``labels``), columns ``pattern``, ``abbrev``, ``n``,
+        ``jaccard_mean``, ``dissolved`` (replicates with Jaccard <= 0.5),
+        ``recovered`` (>= 0.75), ``n_boot``. After ``refine="kmeans"`` these are
+        the Ward clusters, numbered as ``refinement["moved"]["ward_cluster"]``,
+        with the pattern of the refined cluster holding most of their cases.
+        None with ``n_boot=0``.
     """
 
     k: int
@@ -71,6 +81,7 @@ class ClusterResult:
     tree: WardTree | None = None
     tie_sensitivity: dict[str, Any] | None = None
     refinement: dict[str, Any] | None = None
+    stability: pd.DataFrame | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The content of ``clusters.csv``: one row per clustered case.

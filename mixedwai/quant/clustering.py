@@ -269,6 +269,9 @@ def cluster_trajectories(
         }
     )
     profile = profile_table(matrix, clusters, patterns)
+    stability = _stability_table(model, clusters, patterns)
+    if stability is not None and refine is None:
+        profile["stability"] = stability["jaccard_mean"].reindex(profile.index).to_numpy()
     scores_frame = pd.DataFrame(
         _scores(matrix.to_numpy(dtype=float), scores), index=matrix.index, columns=matrix.columns
     )
@@ -334,4 +337,23 @@ def cluster_trajectories(
         tree=model.tree_,
         tie_sensitivity=model.tie_sensitivity_,
         refinement=refinement,
+        stability=stability,
     )
+
+
+def _stability_table(
+    model: WardClustering, clusters: pd.Series, patterns: pd.DataFrame
+) -> pd.DataFrame | None:
+    """The estimator's per-cluster stability, 1-based and named like the results."""
+    if model.stability_ is None:
+        return None
+    frame = model.stability_.copy()
+    frame.index = pd.Index(frame.index.to_numpy() + 1, name="cluster")
+    if model.refinement_ is None:
+        named = frame.index
+    else:  # Ward clusters: name each by the refined cluster holding most of its cases
+        ward = pd.Series(model.ward_labels_ + 1, index=clusters.index)
+        named = pd.Index([int(clusters[ward == c].value_counts().idxmax()) for c in frame.index])
+    frame.insert(0, "abbrev", patterns["abbrev"].reindex(named).to_numpy())
+    frame.insert(0, "pattern", patterns["pattern"].reindex(named).to_numpy())
+    return frame

@@ -284,6 +284,33 @@ def select_k(
     merging 3 into 2 clusters raises the within-cluster sum of squares by 516 %, the largest
     jump; silhouette prefers k = 3, Calinski-Harabasz k = 3, stability k = 3.
     """
+    chosen, table, reason, _ = _select_k(
+        X, tree, k=k, rule=rule, min_share=min_share, max_k=max_k, n_boot=n_boot,
+        silhouette_sample=silhouette_sample, stability_max_n=stability_max_n,
+        random_state=random_state, tie_seeds=tie_seeds, tie_max_n=tie_max_n, ties=ties,
+        min_n=min_n,
+    )
+    return chosen, table, reason
+
+
+def _select_k(
+    X: object,
+    tree: WardTree,
+    *,
+    k: int | str = "auto",
+    rule: str = "jump",
+    min_share: float = 0.10,
+    max_k: int = 6,
+    n_boot: int = 100,
+    silhouette_sample: int = 2000,
+    stability_max_n: int = STABILITY_MAX_N,
+    random_state: int | None = 0,
+    tie_seeds: int = 20,
+    tie_max_n: int | None = TIE_MAX_N,
+    ties: TieSensitivity | None = None,
+    min_n: int = MIN_CLUSTER_N,
+) -> tuple[int, pd.DataFrame, str, dict[int, np.ndarray] | None]:
+    """:func:`select_k`, also returning the bootstrap Jaccards ``{k: (n_boot, k)}`` or None."""
     _check_tree(X, tree)
     check_choice("rule", rule, RULES)
     check_range("min_share", min_share, low=0.0, high=0.5)
@@ -350,6 +377,7 @@ def select_k(
         table["smallest_n"] = table["smallest_n"].astype(np.int64)
     sil = _silhouettes(tree, ks.tolist(), sample=int(silhouette_sample), random_state=random_state)
     table.insert(table.columns.get_loc("calinski_harabasz"), "silhouette", [sil[kk] for kk in ks])
+    runs = None
     if n_boot > 0:
         runs = _stability_runs(
             tree,
@@ -496,9 +524,9 @@ def select_k(
             f"cluster on average): fewer than {CASES_PER_CLUSTER} cases per cluster, so each "
             f"pattern rests on few cases and may not replicate ({room}); read the patterns "
             "as exploratory and check the stability column.",
-            SmallSampleWarning, stacklevel=2,
+            SmallSampleWarning, stacklevel=3,
         )
-    return chosen, table, reason
+    return chosen, table, reason, runs
 
 
 def _mean_finite(values: np.ndarray) -> float:

@@ -13,13 +13,15 @@ import warnings
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.base import BaseEstimator, ClusterMixin
 
 from mixedwai._validation import check_choice, check_range
 from mixedwai.errors import InsufficientDataError, OptionError, TieSensitivityWarning
 from mixedwai.quant.refine import refine_kmeans
 from mixedwai.quant.schedule import agglomeration_schedule
-from mixedwai.quant.selection import RULES, STABILITY_MAX_N, select_k, table_ks
+from mixedwai.quant.selection import RULES, STABILITY_MAX_N, _select_k, table_ks
+from mixedwai.quant.stability import _stability_frame
 from mixedwai.quant.ties import (
     TIE_ARI_WARNING,
     TIE_MAX_N,
@@ -131,6 +133,12 @@ class WardClustering(ClusterMixin, BaseEstimator):
         k-selection table (:func:`mixedwai.quant.selection.select_k`).
     k_reason_ : str
         Why ``n_clusters_`` clusters, in words.
+    stability_ : pandas.DataFrame or None
+        Bootstrap stability of each Ward cluster of the chosen solution
+        (:func:`mixedwai.quant.selection.bootstrap_stability`, on the
+        replicates of the k-selection table): index ``cluster`` (0-based,
+        numbered as ``ward_labels_``), columns ``n``, ``jaccard_mean``,
+        ``dissolved``, ``recovered``, ``n_boot``. None with ``n_boot=0``.
     cluster_centers_ : ndarray, shape (n_clusters_, n_features_in_)
         (Weighted) mean of each cluster's rows in the clustered scores.
     n_features_in_ : int
@@ -271,7 +279,7 @@ class WardClustering(ClusterMixin, BaseEstimator):
                 random_state=self.random_state,
                 max_n=self.tie_max_n,
             )
-        k, table, reason = select_k(
+        k, table, reason, runs = _select_k(
             Xt,
             tree,
             k=self.n_clusters,
@@ -319,6 +327,13 @@ class WardClustering(ClusterMixin, BaseEstimator):
         self.k_reason_ = reason
         self.ward_labels_ = ward_labels
         self.refinement_ = refinement
+        self.stability_ = None
+        if runs is not None and k in runs:
+            frame = _stability_frame(runs[k], tree, k)
+            relabel = np.empty(k, dtype=np.int64)  # tree numbering -> level order
+            relabel[ward_raw] = ward_labels
+            frame.index = pd.Index(relabel, name="cluster")
+            self.stability_ = frame.sort_index()
         return self
 
     def _tie_report(

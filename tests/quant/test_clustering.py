@@ -282,3 +282,49 @@ def test_an_unknown_level_rule_is_refused() -> None:
     matrix = pd.DataFrame({"t1": [1.0, 2.0, 5.0], "t2": [1.0, 2.0, 5.0]}, index=["a", "b", "c"])
     with pytest.raises(OptionError, match="level_rule = 'mode' is not allowed"):
         cluster_trajectories(matrix, k=2, n_boot=0, level_rule="mode")
+
+
+# -- per-cluster stability of the chosen solution --------------------------------------
+
+
+def test_result_stability_matches_bootstrap_stability_renumbered_like_the_results() -> None:
+    from mixedwai.quant.selection import bootstrap_stability
+    from mixedwai.quant.ward import ward_tree
+
+    result = cluster_trajectories(_three_patterns(), n_boot=40, tie_seeds=0)
+    X = result.scores.to_numpy()
+    reference = bootstrap_stability(X, result.k, n_boot=40, random_state=0)
+    tree_labels = ward_tree(X).labels(result.k)
+    for c, row in reference.iterrows():
+        members = result.scores.index[tree_labels == c]
+        cluster = result.labels.loc[members, "cluster"].unique().tolist()
+        assert len(cluster) == 1
+        got = result.stability.loc[cluster[0]]
+        assert got["jaccard_mean"] == pytest.approx(row["jaccard_mean"])
+        assert (got["n"], got["dissolved"]) == (row["n"], row["dissolved"])
+        assert got["pattern"] == result.patterns.loc[cluster[0], "pattern"]
+    assert result.stability.index.tolist() == list(range(1, result.k + 1))
+
+
+def test_stability_agrees_with_the_k_table_and_the_profile() -> None:
+    result = cluster_trajectories(_three_patterns(), n_boot=40, tie_seeds=0)
+    row = result.k_selection.loc[result.k_selection["chosen"]].iloc[0]
+    assert result.stability["jaccard_mean"].mean() == pytest.approx(row["stability"])
+    assert result.profile["stability"].tolist() == pytest.approx(
+        result.stability["jaccard_mean"].tolist())
+
+
+def test_no_bootstrap_means_no_stability() -> None:
+    result = cluster_trajectories(_three_patterns(), n_boot=0, tie_seeds=0)
+    assert result.stability is None
+    assert "stability" not in result.profile.columns
+
+
+def _three_patterns() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    rows = [rng.normal(m, 0.15, size=(n, 3)) + np.array(slope) for m, n, slope in
+            ((6.6, 6, (0, 0, 0)), (5.0, 8, (0, 0, 0)), (6.4, 5, (0.4, 0, -0.4)))]
+    values = np.vstack(rows)
+    return pd.DataFrame(values, columns=["t1", "t2", "t3"],
+                        index=pd.Index([f"ES1_C{i}" for i in range(len(values))],
+                                       name="case_id"))
