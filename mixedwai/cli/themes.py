@@ -59,7 +59,10 @@ def themes(
         "uncoded", "--segments", help="uncoded (segments no code matched) | all."
     ),
     unit: str | None = typer.Option(
-        None, "--unit", help="sentence | turn | paragraph (default: the codebook's unit)."
+        None,
+        "--unit",
+        help="sentence | turn | paragraph (default: turn with --segments all, else the "
+        "codebook's unit).",
     ),
     speakers: list[str] | None = typer.Option(
         None,
@@ -91,6 +94,11 @@ def themes(
     from mixedwai.qual.themes import suggest_themes, write_theme_review
 
     requested = _n_themes(n_themes)
+    if unit is None and segments.strip().lower() == "all":
+        # Turns hold enough words for terms to co-occur; sentences rarely do. With
+        # uncoded segments the codebook's unit stays: a turn counts as coded as soon
+        # as one sentence is, which leaves few turns (see docs/qual-themes.md).
+        unit = "turn"
     book = load_codebook(codebook) if codebook is not None else None
     corpus = read_corpus(transcripts, case_pattern=case_pattern)
     found = suggest_themes(

@@ -144,7 +144,8 @@ def promote_themes(
         name such as ``"ross2008-en"`` is accepted with ``out``).
     review_path : str or path-like
         The review file (``themes.yaml`` from ``mixedwai themes``), edited by the
-        analyst: for each theme, ``decision: accept | reject | merge``; accepted
+        analyst: for each theme, ``decision: accept | reject | merge`` (a theme
+        left at ``decision: review``, as the file is written, is refused); accepted
         themes need ``id`` and ``label`` and may give ``definition``, ``include``,
         ``exclude``, ``lemmas``, ``phrases``, ``examples``; merged ones need ``into``
         (a theme key such as ``T03`` or an accepted id) and fold their lemmas,
@@ -169,7 +170,8 @@ def promote_themes(
     CodebookError
         The codebook is invalid, the review cannot be promoted (see
         :func:`read_theme_review`: each problem with the review's key path and
-        line), or ``category_id`` is the id of a code.
+        line), themes are left undecided (``decision: review``; all are listed
+        with their lines), or ``category_id`` is the id of a code.
 
     Warns
     -----
@@ -235,6 +237,15 @@ def promote_themes(
     review = read_theme_review(
         review_path, reserved_ids=reserved, codebook_name=f"codebook {source}"
     )
+    if review.undecided:
+        listing = ", ".join(
+            f"{d.theme} (line {d.line})" if d.line else d.theme for d in review.undecided
+        )
+        raise CodebookError(
+            f"{review_path!s}: {len(review.undecided)} of {len(review.decisions)} theme(s) "
+            f"are not decided yet (decision: review): {listing}. Set each decision to "
+            f"accept, reject or merge, then promote again; {source} was not changed."
+        )
     codes = _codes(review, Path(review_path).name)
     if not codes:
         warnings.warn(

@@ -20,10 +20,12 @@ from typing import Any
 from mixedwai._validation import raise_problems
 from mixedwai.errors import CodebookError, InputFileError
 
-__all__ = ["DECISIONS", "ThemeDecision", "ThemeReview", "read_theme_review"]
+__all__ = ["DECISIONS", "UNDECIDED", "ThemeDecision", "ThemeReview", "read_theme_review"]
 
 #: Decisions a review may take on a theme.
 DECISIONS = ("accept", "reject", "merge")
+#: The decision the review file is written with: not decided yet (promotion refuses it).
+UNDECIDED = "review"
 #: Keys of a theme entry in the review file.
 REVIEW_KEYS = (
     "theme", "decision", "id", "label", "definition", "include", "exclude",
@@ -46,7 +48,8 @@ class ThemeDecision:
     ----------
     theme : str
         The candidate's id (``T01``).
-    decision : {"accept", "reject", "merge"}
+    decision : {"accept", "reject", "merge", "review"}
+        ``"review"``: not decided yet (as written by ``mixedwai themes``).
     id, label, definition, include, exclude : str
         The code to create (accepted themes).
     lemmas, phrases, examples : tuple of str
@@ -99,6 +102,11 @@ class ThemeReview:
         """Rejected themes."""
         return [d for d in self.decisions if d.decision == "reject"]
 
+    @property
+    def undecided(self) -> list[ThemeDecision]:
+        """Themes still at ``decision: review`` (not decided yet)."""
+        return [d for d in self.decisions if d.decision == UNDECIDED]
+
     def target_of(self, merged: ThemeDecision) -> ThemeDecision:
         """The accepted theme a merged one joins."""
         for d in self.accepted:
@@ -137,8 +145,9 @@ def read_theme_review(
         Invalid YAML, or a review that cannot be promoted; every problem is listed
         with its key path and line: unknown keys, an unknown decision, a missing or
         malformed id or label, duplicate theme keys or ids, ids already in the
-        codebook, lemmas of several words, a merge into an unknown, rejected or
-        merged theme.
+        codebook, lemmas of several words, a merge into an unknown, rejected,
+        merged or undecided theme. Themes left at ``decision: review`` are read
+        (see :attr:`ThemeReview.undecided`); promotion refuses them.
 
     Examples
     --------
@@ -207,7 +216,7 @@ def read_theme_review(
             seen_themes[theme] = (*at, "theme")
         raw_decision = entry.get("decision")
         decision = _text(raw_decision).lower()
-        if decision not in DECISIONS:
+        if decision not in (*DECISIONS, UNDECIDED):
             shown = (
                 "missing decision"
                 if raw_decision is None
@@ -216,7 +225,7 @@ def read_theme_review(
             problem((*at, "decision"), f"{shown}; expected accept, reject or merge")
             continue
         fields: dict[str, Any] = {"theme": theme, "decision": decision, "line": lines.get(at)}
-        if decision == "reject":
+        if decision in ("reject", UNDECIDED):  # an undecided theme is checked once decided
             decisions.append(ThemeDecision(**fields))
             continue
         for name in ("lemmas", "phrases", "examples"):
@@ -304,6 +313,12 @@ def read_theme_review(
                 where,
                 f"into {d.into!r}: theme {target.theme!r} is rejected; merge into an accepted "
                 "theme, or accept it",
+            )
+        elif target.decision == UNDECIDED:
+            problem(
+                where,
+                f"into {d.into!r}: theme {target.theme!r} is not decided yet (decision: "
+                "review); accept it, or merge into an accepted theme",
             )
         elif target.decision == "merge":
             problem(

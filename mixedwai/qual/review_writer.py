@@ -55,10 +55,11 @@ _REVIEW_HEADER = """\
 Candidate themes from `mixedwai themes` ({summary}).
 Review each theme, then add the accepted ones to your codebook with
     mixedwai codebook promote CODEBOOK.yaml THIS_FILE.yaml
-For each theme: set decision to accept, reject or merge (merge also needs
-into: the theme it joins, e.g. T03); edit id (the code id it will get), label
-and definition. lemmas become the code's match rules: keep the specific ones.
-examples are the theme's most representative segments, for reading.
+For each theme: change the decision from review to accept, reject or merge
+(merge also needs into: the theme it joins, e.g. T03); promote refuses themes
+left undecided. Edit id (the code id it will get), label and definition. lemmas become
+the code's match rules: keep the specific ones. examples are the theme's most
+representative segments, for reading.
 """
 
 
@@ -118,7 +119,7 @@ def _review_document(found: ThemeSuggestions) -> str:
         taken.add(code_id)
         entry = CommentedMap()
         entry["theme"] = row.theme_id
-        entry["decision"] = "accept"
+        entry["decision"] = "review"  # promotion refuses it: a person decides
         entry["id"] = code_id
         entry["label"] = row.label
         entry["definition"] = ""

@@ -100,7 +100,8 @@ class ThemeSuggestions:
         str
             YAML text: a comment explaining the workflow, a ``source`` mapping
             (how the themes were found) and one ``themes`` entry per theme with
-            ``theme``, ``decision`` (``accept``), ``id`` (a code id made of the
+            ``theme``, ``decision`` (``review``: not decided yet, which promotion
+            refuses), ``id`` (a code id made of the
             top two terms, distinct from the codebook's ids), ``label``,
             ``definition`` (empty), ``lemmas`` (the top terms), ``into`` (null) and
             ``examples`` (the representative segments). Deterministic: the same
@@ -116,7 +117,7 @@ class ThemeSuggestions:
         >>> print("\\n".join(text[text.index("\\nthemes:"):].splitlines()[1:5]))
         themes:
           - theme: T01  # 2 segments, 1 case: ES1_C1
-            decision: accept  # accept | reject | merge
+            decision: review  # accept | reject | merge
             id: bus_late
         """
         return _review_document(self)

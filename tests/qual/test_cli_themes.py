@@ -147,7 +147,7 @@ def test_promote_adds_accepted_themes_and_reports_decisions(inputs, tmp_path, ca
     out = tmp_path / "out"
     assert run_themes(folder, codebook, out, "--n-themes", "2") == 0
     review = out / "themes.yaml"
-    text = review.read_text(encoding="utf-8")
+    text = review.read_text(encoding="utf-8").replace("decision: review", "decision: accept")
     text = text.replace("decision: accept", "decision: merge", 1).replace(
         "into: null", "into: T02", 1
     )
@@ -168,11 +168,36 @@ def test_promote_with_out_writes_a_new_file(inputs, tmp_path):
     folder, codebook = inputs
     out = tmp_path / "out"
     assert run_themes(folder, codebook, out, "--n-themes", "2") == 0
+    review = out / "themes.yaml"
+    text = review.read_text(encoding="utf-8")
+    review.write_text(text.replace("decision: review", "decision: accept"), encoding="utf-8")
     target = tmp_path / "promoted.yaml"
     assert main(["codebook", "promote", str(codebook), str(out / "themes.yaml"),
                  "--out", str(target), "--category", "emergent"]) == 0  # fmt: skip
     assert codebook.read_text(encoding="utf-8") == CODEBOOK
     assert load_codebook(target).category("emergent").codes
+
+
+def test_promote_of_an_unedited_review_exits_2_listing_the_undecided_themes(
+    inputs, tmp_path, capsys
+):
+    folder, codebook = inputs
+    out = tmp_path / "out"
+    assert run_themes(folder, codebook, out, "--n-themes", "2") == 0
+    capsys.readouterr()
+    assert main(["codebook", "promote", str(codebook), str(out / "themes.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "2 of 2 theme(s) are not decided yet (decision: review): T01 (line" in err
+    assert codebook.read_text(encoding="utf-8") == CODEBOOK
+
+
+def test_themes_with_all_segments_defaults_to_turns(inputs, tmp_path, capsys):
+    folder, codebook = inputs
+    out = tmp_path / "out"
+    assert run_themes(folder, codebook, out, "--n-themes", "2", "--segments", "all") == 0
+    assert "in 2 turn(s) by ES" in capsys.readouterr().out
+    assert run_themes(folder, codebook, tmp_path / "out2", "--n-themes", "2") == 0
+    assert "uncoded sentence(s)" in capsys.readouterr().out
 
 
 def test_promote_errors_exit_2_and_leave_the_codebook(inputs, tmp_path, capsys):

@@ -254,6 +254,37 @@ def test_yaml_aliases_in_the_review_are_refused(tmp_path):
     assert "themes[1].lemmas (line 3): the YAML alias '*w' is not allowed" in message
 
 
+def test_undecided_themes_are_refused_listing_each_with_its_line(tmp_path):
+    review = (
+        "themes:\n"
+        "  - {theme: T01, decision: review, id: bus, label: Bus}\n"
+        "  - {theme: T02, decision: accept, id: car, label: Car}\n"
+        "  - {theme: T03, decision: review}\n"
+    )
+    message = review_error(tmp_path, review)
+    assert "2 of 3 theme(s) are not decided yet (decision: review): T01 (line 2), " in message
+    assert "T03 (line 4). Set each decision to accept, reject or merge" in message
+
+
+def test_written_review_file_must_be_decided_before_promotion(tmp_path):
+    from mixedwai.qual.themes import suggest_themes, write_theme_review
+
+    docs = [Transcript.from_text("ES: The bus was late. The bus and the train. Her garden. "
+                                 "The garden roses.", doc_id="es1-c1")]  # fmt: skip
+    review = tmp_path / "themes.yaml"
+    write_theme_review(suggest_themes(docs, segments="all", n_themes=2), review)
+    message = review_error(tmp_path, review.read_text(encoding="utf-8"))
+    assert "2 of 2 theme(s) are not decided yet" in message
+
+
+def test_merge_into_an_undecided_theme_is_refused(tmp_path):
+    message = review_error(tmp_path, (
+        "themes:\n  - {theme: T01, decision: review}\n"
+        "  - {theme: T02, decision: merge, into: T01}\n"
+    ))  # fmt: skip
+    assert "themes[1].into (line 3): into 'T01': theme 'T01' is not decided yet" in message
+
+
 def test_unknown_decision_is_located(tmp_path):
     message = review_error(tmp_path, "themes:\n  - theme: T01\n    decision: keep\n")
     assert "themes.yaml: invalid theme review (1 found)" in message
@@ -439,6 +470,8 @@ def test_suggested_themes_can_be_promoted_and_code_the_corpus(tmp_path):
     found = suggest_themes(docs, load_codebook(codebook), n_themes=2)
     review = tmp_path / "themes.yaml"
     write_theme_review(found, review)
+    text = review.read_text(encoding="utf-8")
+    review.write_text(text.replace("decision: review", "decision: accept"), encoding="utf-8")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         book = promote_themes(codebook, review)

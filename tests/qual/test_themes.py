@@ -349,7 +349,7 @@ def test_review_document_lists_each_theme_with_editable_fields():
     data = YAML(typ="safe").load(io.StringIO(found.to_yaml_document()))
     entries = data["themes"]
     assert [e["theme"] for e in entries] == found.themes["theme_id"].tolist()
-    assert all(e["decision"] == "accept" and e["into"] is None for e in entries)
+    assert all(e["decision"] == "review" and e["into"] is None for e in entries)
     assert [e["lemmas"] for e in entries] == [found.terms(t) for t in found.themes["theme_id"]]
     ids = [e["id"] for e in entries]
     assert len(set(ids)) == len(ids)
