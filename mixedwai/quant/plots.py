@@ -20,10 +20,11 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["cut_height", "plot_dendrogram", "plot_trajectories", "save_figure"]
+__all__ = ["cluster_colors", "cut_height", "plot_dendrogram", "plot_trajectories", "save_figure"]
 
 _MEAN_COLUMN = re.compile(r"(t(\d+))_mean")
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -48,6 +49,41 @@ _METADATA = {
     "svg": {"Date": None, "Creator": None},
     "pdf": {"CreationDate": None, "ModDate": None, "Producer": None, "Creator": None},
 }
+
+
+def cluster_colors(clusters: Sequence[Any] | pd.Index | pd.Series) -> dict[Any, str]:
+    """The colour of each cluster, the same in the trajectories and the dendrogram.
+
+    The clusters, in sorted order (cluster 1 first), take matplotlib's colour
+    cycle in turn (``C0``, ``C1`` ... of the current style, as hex strings).
+
+    Parameters
+    ----------
+    clusters : list, Index or Series
+        Cluster numbers (or names), repeats allowed (e.g. one per case).
+
+    Returns
+    -------
+    dict
+        Cluster -> colour.
+
+    Examples
+    --------
+    >>> cluster_colors([3, 1, 2, 1])
+    {1: '#1f77b4', 2: '#ff7f0e', 3: '#2ca02c'}
+    """
+    import matplotlib
+    from matplotlib.colors import to_hex
+
+    cycle = matplotlib.rcParams["axes.prop_cycle"].by_key().get("color") or ["#1f77b4"]
+    unique = list(dict.fromkeys(_plain_value(c) for c in clusters))
+    with contextlib.suppress(TypeError):  # mixed kinds: keep first appearance
+        unique = sorted(unique)
+    return {c: to_hex(cycle[i % len(cycle)]) for i, c in enumerate(unique)}
+
+
+def _plain_value(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
@@ -68,6 +104,7 @@ def plot_trajectories(
     ylim: tuple[float, float] | None = (1, 7),
     ylabel: str = "Mean WAI score",
     time_labels: Sequence[str] | None = None,
+    colors: Mapping[Any, str] | None = None,
 ) -> Figure:
     """Mean score at each time, one line per pattern (the study's Figure 2).
 
@@ -88,6 +125,10 @@ def plot_trajectories(
     ylabel : str, default="Mean WAI score"
     time_labels : list of str, optional
         X tick labels (default ``"Time 1"``, ``"Time 2"`` ...).
+    colors : mapping of cluster to colour, optional
+        The colour of each row, by its index value (cluster). Default:
+        :func:`cluster_colors` of the index, the colours
+        :func:`plot_dendrogram` gives the same clusters.
 
     Returns
     -------
@@ -129,17 +170,23 @@ def plot_trajectories(
             f"time_labels has {len(time_labels)} labels; expected {len(times)} (one per time)"
         )
 
+    palette = cluster_colors(profile.index) if colors is None else dict(colors)
+    unknown = [c for c in profile.index if _plain_value(c) not in palette]
+    if unknown:
+        raise OptionError(f"colors gives no colour for cluster(s) {', '.join(map(str, unknown))}")
     fig, ax = _new_axes(ax, (6.0, 4.0))
     x = np.arange(1, len(times) + 1)
     for i, (cluster, row) in enumerate(profile.iterrows()):
         y = row[[f"{t}_mean" for t in times]].to_numpy(dtype=float)
         label = _legend_label(cluster, row)
         marker = _MARKERS[i % len(_MARKERS)]
+        color = palette[_plain_value(cluster)]
         if sd:
             err = row[[f"{t}_sd" for t in times]].to_numpy(dtype=float)
-            ax.errorbar(x, y, yerr=np.nan_to_num(err), marker=marker, capsize=3, label=label)
+            ax.errorbar(x, y, yerr=np.nan_to_num(err), marker=marker, capsize=3, label=label,
+                        color=color)
         else:
-            ax.plot(x, y, marker=marker, label=label)
+            ax.plot(x, y, marker=marker, label=label, color=color)
     ax.set_xticks(x, list(time_labels))
     ax.set_xlim(0.7, len(times) + 0.3)
     if ylim is not None:
@@ -173,6 +220,8 @@ def plot_dendrogram(
     ax: Axes | None = None,
     truncate_at: int = 60,
     title: str | None = None,
+    clusters: Sequence[Any] | None = None,
+    colors: Mapping[Any, str] | None = None,
 ) -> Figure:
     """Dendrogram of a hierarchical clustering, coloured at the k-cluster cut.
 
@@ -194,6 +243,16 @@ def plot_dendrogram(
         cluster sizes).
     title : str, optional
         Axes title.
+    clusters : sequence, optional
+        The cluster of each case (as in the results, e.g.
+        ``result.labels["cluster"]``), in the order of the clustered rows.
+        Each link whose cases all lie in one cluster takes that cluster's
+        colour (leaf labels too), the others are grey, so the dendrogram and
+        :func:`plot_trajectories` colour a pattern alike. ``k`` defaults to
+        the number of clusters.
+    colors : mapping of cluster to colour, optional
+        With ``clusters``: the colour of each cluster (default
+        :func:`cluster_colors`, as :func:`plot_trajectories`).
 
     Returns
     -------
@@ -202,15 +261,20 @@ def plot_dendrogram(
     Raises
     ------
     DataValueError
-        Not a valid linkage matrix, or ``labels`` of the wrong length.
+        Not a valid linkage matrix, or ``labels`` or ``clusters`` of the wrong
+        length.
     OptionError
-        ``k`` outside 1..n or ``truncate_at`` below 2.
+        ``k`` outside 1..n, ``truncate_at`` below 2, or ``colors`` missing a
+        cluster.
 
     Notes
     -----
     Drawn by :func:`scipy.cluster.hierarchy.dendrogram`. The colour threshold
     for ``k`` clusters lies halfway between the heights of the (n - k)-th and
-    (n - k + 1)-th merges, so exactly ``k`` subtrees lie below it.
+    (n - k + 1)-th merges, so exactly ``k`` subtrees lie below it. Without
+    ``clusters`` the links below it get SciPy's colours. With 10 or more leaf
+    labels, the labels are turned upright (90 degrees) so that case ids such
+    as ``ES11_C4`` do not overlap.
 
     Examples
     --------
@@ -220,6 +284,9 @@ def plot_dendrogram(
     >>> fig = plot_dendrogram(Z, labels=["A", "B", "C", "D", "E"], k=2)
     >>> sorted(t.get_text() for t in fig.axes[0].get_xticklabels())
     ['A', 'B', 'C', 'D', 'E']
+    >>> fig = plot_dendrogram(Z, labels=["A", "B", "C", "D", "E"], clusters=[1, 1, 2, 2, 1])
+    >>> {t.get_text(): t.get_color() for t in fig.axes[0].get_xticklabels()}["C"]
+    '#ff7f0e'
     """
     from scipy.cluster.hierarchy import dendrogram, is_valid_linkage
 
@@ -237,6 +304,21 @@ def plot_dendrogram(
     if labels is not None and len(labels) != n:
         raise DataValueError(f"labels has {len(labels)} entries; the linkage joins {n} cases")
     check_range("truncate_at", truncate_at, low=2, integer=True)
+    link_colors = None
+    leaf_clusters = None
+    if clusters is not None:
+        leaf_clusters = [_plain_value(c) for c in clusters]
+        if len(leaf_clusters) != n:
+            raise DataValueError(
+                f"clusters has {len(leaf_clusters)} entries; the linkage joins {n} cases"
+            )
+        palette = cluster_colors(leaf_clusters) if colors is None else dict(colors)
+        unknown = sorted({str(c) for c in leaf_clusters if c not in palette})
+        if unknown:
+            raise OptionError(f"colors gives no colour for cluster(s) {', '.join(unknown)}")
+        if k is None:
+            k = len(set(leaf_clusters))
+        link_colors = _link_colors(Z, leaf_clusters, palette)
     threshold = None
     if k is not None:
         threshold = cut_height(Z, k)
@@ -244,19 +326,41 @@ def plot_dendrogram(
     width = min(12.0, max(5.0, 0.25 * min(n, truncate_at) + 2))
     fig, ax = _new_axes(ax, (width, 4.0))
     options: dict[str, Any] = {"ax": ax, "above_threshold_color": "grey"}
+    shown = min(n, int(truncate_at))
     if labels is not None:
         options["labels"] = [str(label) for label in labels]
+        if shown >= 10:
+            options["leaf_rotation"] = 90.0
     if threshold is not None:
         options["color_threshold"] = threshold
+    if link_colors is not None:
+        options["link_color_func"] = link_colors.__getitem__
     if n > truncate_at:
         options.update(truncate_mode="lastp", p=int(truncate_at), show_contracted=True)
-    dendrogram(Z, **options)
+    tree = dendrogram(Z, **options)
+    if leaf_clusters is not None and n <= truncate_at:
+        for text, leaf in zip(ax.get_xticklabels(), tree["leaves"], strict=True):
+            text.set_color(palette[leaf_clusters[leaf]])
     if threshold is not None and 1 < k < n:
         ax.axhline(threshold, linestyle="--", color="black", linewidth=0.8)
     ax.set_ylabel("Merge height")
     if title:
         ax.set_title(title)
     return fig
+
+
+def _link_colors(Z: np.ndarray, leaf_clusters: list[Any], palette: Mapping[Any, str]
+                 ) -> dict[int, str]:
+    """Colour of each link (node id n..2n-2): its cluster's when all its cases share one."""
+    n = len(Z) + 1
+    owner: list[Any] = list(leaf_clusters) + [None] * (n - 1)
+    mixed = object()
+    colors: dict[int, str] = {}
+    for i, (left, right) in enumerate(Z[:, :2].astype(np.int64)):
+        a, b = owner[left], owner[right]
+        owner[n + i] = a if (a is b or a == b) and a is not mixed else mixed
+        colors[n + i] = palette[owner[n + i]] if owner[n + i] is not mixed else "grey"
+    return colors
 
 
 def cut_height(linkage_matrix: Any, k: int) -> float:

@@ -165,3 +165,72 @@ def test_save_leaves_no_temporary_file(profile, tmp_path):
 def test_unknown_extension_is_rejected(profile, tmp_path):
     with pytest.raises(OptionError, match="expected .png, .svg or .pdf"):
         save_figure(plot_trajectories(profile), tmp_path / "f.jpg")
+
+
+# --- dendrogram readability and colours -----------------------------------------------
+
+
+def _labels_overlap(fig) -> bool:
+    renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
+    if renderer is None:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw_without_rendering()
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].get_xticklabels()]
+    return any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_eighteen_case_id_labels_do_not_overlap(tree):
+    labels = [f"ES{e}_C{c}" for e in (3, 11, 16) for c in range(1, 7)]
+    fig = plot_dendrogram(tree, labels=labels, k=3)
+    assert {t.get_rotation() for t in fig.axes[0].get_xticklabels()} == {90.0}
+    assert not _labels_overlap(fig)
+
+
+def test_a_few_labels_stay_horizontal():
+    Z = linkage(np.array([[6.6], [6.5], [5.1], [5.0], [6.0]]), method="ward")
+    fig = plot_dendrogram(Z, labels=list("ABCDE"), k=2)
+    assert {t.get_rotation() for t in fig.axes[0].get_xticklabels()} == {0.0}
+
+
+def test_dendrogram_colours_each_cluster_as_the_trajectories_do(tree, profile):
+    from matplotlib.colors import to_hex
+
+    clusters = fcluster(tree, t=3, criterion="maxclust")  # 1..3, as the profile's index
+    lines = plot_trajectories(profile).axes[0].get_lines()
+    line_colour = {c: to_hex(line.get_color()) for c, line in zip(profile.index, lines,
+                                                                  strict=True)}
+    ax = plot_dendrogram(tree, labels=[f"c{i}" for i in range(18)], clusters=clusters).axes[0]
+    link_colours = {to_hex(c) for coll in ax.collections for c in coll.get_colors()}
+    assert link_colours == set(line_colour.values()) | {to_hex("grey")}
+    for text in ax.get_xticklabels():
+        leaf = int(text.get_text()[1:])
+        assert to_hex(text.get_color()) == line_colour[clusters[leaf]]
+
+
+def test_a_link_joining_two_clusters_is_grey():
+    Z = linkage(np.array([[0.0], [0.1], [5.0], [5.1]]), method="ward")
+    ax = plot_dendrogram(Z, clusters=[1, 1, 2, 2], colors={1: "red", 2: "blue"}).axes[0]
+    from matplotlib.colors import to_hex
+
+    colours = sorted(to_hex(c) for coll in ax.collections for c in coll.get_colors())
+    assert colours == sorted(to_hex(c) for c in ("red", "blue", "grey"))
+
+
+def test_colours_missing_a_cluster_are_refused(tree):
+    with pytest.raises(OptionError, match="no colour for cluster"):
+        plot_dendrogram(tree, clusters=[1] * 9 + [2] * 9, colors={1: "red"})
+
+
+def test_clusters_of_the_wrong_length_are_refused(tree):
+    with pytest.raises(DataValueError, match="clusters has 2 entries; the linkage joins 18"):
+        plot_dendrogram(tree, clusters=[1, 2])
+
+
+def test_a_coloured_dendrogram_saves_byte_identical(tree, tmp_path):
+    clusters = fcluster(tree, t=3, criterion="maxclust")
+    labels = [f"ES3_C{i}" for i in range(18)]
+    a = save_figure(plot_dendrogram(tree, labels=labels, clusters=clusters), tmp_path / "a.png")
+    b = save_figure(plot_dendrogram(tree, labels=labels, clusters=clusters), tmp_path / "b.png")
+    assert a.read_bytes() == b.read_bytes()
