@@ -93,6 +93,7 @@ _LAZY = {
     "run_study": "mixedwai.joint.report",
     "statistics_by_themes": "mixedwai.joint.displays",
     "themes_by_outcome": "mixedwai.joint.displays",
+    "themes_by_pattern": "mixedwai.joint.pattern_columns",
     "analyse_quant": "mixedwai.quant.study",
 }
 

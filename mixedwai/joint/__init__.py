@@ -30,6 +30,7 @@ _NAMES = {
     "statistics_by_themes": "mixedwai.joint.displays",
     "theme_presence": "mixedwai.joint.themes",
     "themes_by_outcome": "mixedwai.joint.displays",
+    "themes_by_pattern": "mixedwai.joint.pattern_columns",
     "write_study": "mixedwai.joint.output",
 }
 

@@ -29,6 +29,7 @@ from mixedwai.joint.displays import (
     themes_by_outcome,
 )
 from mixedwai.joint.meta import add_meta_inferences, load_meta_inferences
+from mixedwai.joint.pattern_columns import themes_by_pattern
 from mixedwai.joint.quantitized import quantitized_themes
 from mixedwai.joint.study import LinkedStudy, link_study
 
@@ -201,8 +202,7 @@ def build_displays(linked: LinkedStudy, config: StudyConfig) -> dict[str, JointD
     else:
         displays = {
             "statistics_by_themes": statistics_by_themes(linked, level="category"),
-            "statistics_by_codes": _rekey(statistics_by_themes(linked, level="code"),
-                                          "statistics_by_codes"),
+            "themes_by_pattern": themes_by_pattern(linked, level="code"),
             "themes_by_outcome": themes_by_outcome(linked, level="code"),
             "case_ordered": case_ordered_display(linked),
             "quantitized_themes": quantitized_themes(linked, level="code",
@@ -219,12 +219,6 @@ def build_displays(linked: LinkedStudy, config: StudyConfig) -> dict[str, JointD
             )
         displays = {k: add_meta_inferences(d, meta) for k, d in displays.items()}
     return displays
-
-
-def _rekey(display: JointDisplay, key: str) -> JointDisplay:
-    from dataclasses import replace
-
-    return replace(display, key=key)
 
 
 def run_study(

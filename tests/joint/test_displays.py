@@ -94,3 +94,17 @@ def test_quantitized_themes_counts_and_exact_p_values(linked) -> None:
                      [int((~coded & job).sum()), int((~coded & ~job).sum())]]
             assert abs(row["p_outcome"] - fisher_exact(table).pvalue) < 1e-9
     assert any("little power" in note for note in display.notes)
+
+
+def test_themes_by_pattern_matches_pandas_and_grows_down_the_page(linked) -> None:
+    from mixedwai.joint.pattern_columns import themes_by_pattern
+
+    display = themes_by_pattern(linked, quotes=False)
+    presence = _independent_presence(linked, "code")
+    interviewed = linked.interviewed
+    assert set(display.data.index) == {c for c in presence.columns if presence[c].any()}
+    for theme, row in display.data.iterrows():
+        for abbrev, group in interviewed.groupby("abbrev"):
+            coded = presence.reindex(index=group.index, columns=[theme]).fillna(0)[theme].sum()
+            assert row[f"{abbrev}_n"] == coded and row[f"{abbrev}_of"] == len(group)
+    assert len(display.table.columns) == 2 + interviewed["abbrev"].nunique()
