@@ -16,6 +16,12 @@ __all__ = ["ClusterResult"]
 class ClusterResult:
     """Everything :func:`cluster_trajectories` found, as tables.
 
+    A frozen record returned by
+    :func:`mixedwai.quant.clustering.cluster_trajectories`; it is not built by
+    hand. Every table uses the same cluster numbers (1 = the highest mean
+    level) and pattern names, so they can be joined on ``cluster`` or on
+    ``case_id``.
+
     Attributes
     ----------
     k : int
@@ -65,6 +71,56 @@ class ClusterResult:
         the Ward clusters, numbered as ``refinement["moved"]["ward_cluster"]``,
         with the pattern of the refined cluster holding most of their cases.
         None with ``n_boot=0``.
+
+    Methods
+    -------
+    to_frame()
+        One row per clustered case (the content of ``clusters.csv``).
+    summary()
+        A few lines: what was clustered, into which patterns, and why k.
+
+    See Also
+    --------
+    mixedwai.quant.clustering.cluster_trajectories : builds it.
+    mixedwai.quant.clustering.WardClustering : the estimator behind it.
+    mixedwai.quant.plots.plot_trajectories : draws ``profile`` (Figure 2).
+
+    Notes
+    -----
+    The tables follow the reference study: ``profile`` is its Table 2,
+    ``schedule`` the SPSS agglomeration schedule, ``k_selection`` the choice of
+    the number of clusters (Hair & Black 2000's iterative reduction, with
+    silhouette, Calinski-Harabasz and bootstrap stability beside it). Cases
+    left out of the clustering are never dropped silently: they are in
+    ``excluded`` with the reason.
+
+    Examples
+    --------
+    >>> import pandas as pd, warnings
+    >>> from mixedwai.quant.clustering import cluster_trajectories
+    >>> matrix = pd.DataFrame(
+    ...     {"t1": [6.6, 6.5, 6.7, 5.1, 5.0, 5.2, 6.6, 6.4],
+    ...      "t2": [6.6, 6.7, 6.6, 5.0, 5.2, 5.1, 6.0, 6.1],
+    ...      "t3": [6.7, 6.6, 6.8, 5.1, 5.1, 5.0, 5.5, 5.6]},
+    ...     index=pd.Index([f"ES1_C{i}" for i in range(1, 9)], name="case_id"))
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # 8 cases: a SmallSampleWarning
+    ...     result = cluster_trajectories(matrix, n_boot=20, tie_seeds=0)
+    >>> result.k
+    3
+    >>> result.profile[["pattern", "abbrev", "n", "mean"]].round(2)
+                     pattern abbrev  n  mean
+    cluster
+    1            stable high    SHA  3  6.64
+    2        linear decrease    LDA  2  6.03
+    3             stable low    SLA  3  5.09
+    >>> result.to_frame().head(2)
+      case_id  cluster      pattern   t1   t2   t3      mean
+    0  ES1_C1        1  stable high  6.6  6.6  6.7  6.633333
+    1  ES1_C2        1  stable high  6.5  6.7  6.6  6.600000
+    >>> print(result.summary().splitlines()[0])  # doctest: +NORMALIZE_WHITESPACE
+    8 cases clustered by Ward's method on direct scores (0 excluded), k = 3: stable high
+    (SHA) 3 (37.5 %), linear decrease (LDA) 2 (25.0 %), stable low (SLA) 3 (37.5 %).
     """
 
     k: int

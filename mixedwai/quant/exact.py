@@ -57,6 +57,12 @@ class ExactTestResult:
         Monte Carlo draws (None for the exact computation).
     random_state : int or None
         Seed of the Monte Carlo draws (None for the exact computation).
+
+    Examples
+    --------
+    >>> result = freeman_halton_test([[3, 1], [1, 3]])
+    >>> round(result.p_value, 4), result.method, result.exact
+    (0.4857, 'exact enumeration of 5 tables', True)
     """
 
     statistic: float

@@ -58,6 +58,12 @@ class Scale(BaseModel):
         Lowest and highest response (``min < max``).
     labels : dict of int to str, optional
         Anchor labels, e.g. ``{1: "never", 7: "always"}`` (keys within the scale).
+
+    Examples
+    --------
+    >>> scale = Scale(min=1, max=7, labels={1: "never", 7: "always"})
+    >>> str(scale), scale.labels[7]
+    ('1..7', 'always')
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -232,7 +238,17 @@ _CROSS_MARK = "cross-reference problems:\n"
 
 
 def cross_reference_problems(inst: Instrument) -> list[tuple[Loc, str]]:
-    """Every cross-reference problem of an instrument, as ``(key path, message)`` pairs."""
+    """Every cross-reference problem of an instrument, as ``(key path, message)`` pairs.
+
+    Examples
+    --------
+    >>> from mixedwai.quant.instruments import load_instrument
+    >>> wai = load_instrument("wai-s-es")
+    >>> cross_reference_problems(wai)
+    []
+    >>> cross_reference_problems(wai.model_copy(update={"reverse": (4, 13)}))
+    [(('reverse', 1), 'item 13 is not one of the items (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)')]
+    """
     problems: list[tuple[Loc, str]] = []
     items = list(inst.items)
     item_set = set(items)
@@ -351,6 +367,22 @@ def partial_cross_reference_problems(
     problem: the invalid keys are replaced by stand-ins and every check that
     reads an invalid or missing key is left out. Returns ``[]`` when the schema
     errors leave nothing to check, or concern the model as a whole.
+
+    Examples
+    --------
+    The loader reports the wrong ``respondent`` and, thanks to this function,
+    the subscale errors of the keys that are valid:
+
+    >>> from mixedwai.quant.instruments import load_instrument
+    >>> load_instrument({"id": "x", "name": "X", "respondent": "patient", "source": "S",
+    ...                  "scale": {"min": 1, "max": 5}, "items": [1, 2],
+    ...                  "subscales": {"a": [1, 3]}})
+    Traceback (most recent call last):
+    ...
+    mixedwai.errors.InstrumentError: instrument mapping: 3 problems:
+      - respondent: Input should be 'client', 'professional' or 'observer' (got 'patient')
+      - subscales.a[1]: item 3 is not one of the items (1, 2)
+      - subscales: item 2 is in no subscale; list it in a subscale or in global_only
     """
     bad = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
     if not bad:

@@ -102,6 +102,22 @@ class CrosstabResult:
         Index ``case_id``, column ``reason``: cases left out and why.
     outcome_name : str
         Name of the outcome (the Series name, e.g. ``"job"``).
+
+    Examples
+    --------
+    >>> import pandas as pd, warnings
+    >>> labels = pd.Series(["SHA", "SHA", "SLA", "SLA"], index=["A", "B", "C", "D"])
+    >>> job = pd.Series([True, True, True, False], index=labels.index, name="job")
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     result = outcome_crosstab(labels, job)
+    >>> result.to_frame()
+      pattern  n  n_outcome  pct_outcome
+    0     SHA  2          2        100.0
+    1     SLA  2          1         50.0
+    2   total  4          3         75.0
+    >>> print(result.summary())  # doctest: +ELLIPSIS
+    3 of 4 cases (75.0 %) had job = yes: SHA 2/2 (100.0 %), SLA 1/2 (50.0 %). ...
     """
 
     counts: pd.DataFrame
@@ -229,6 +245,28 @@ def outcome_crosstab(
     :func:`~mixedwai.quant.exact.freeman_halton_test`; Cramér's V is computed
     without continuity correction. The reference study reports job rates of
     SHA 80 %, SLA 70 % and LDA 33 % (12 of 18).
+
+    Examples
+    --------
+    >>> import pandas as pd, warnings
+    >>> cases = [f"ES1_C{i}" for i in range(1, 7)]
+    >>> labels = pd.Series(["SHA", "SHA", "SHA", "SLA", "SLA", "SLA"], index=cases)
+    >>> job = pd.Series(["yes", "yes", "no", "no", "no", None], index=cases, name="job")
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # small expected counts; ES1_C6 left out
+    ...     result = outcome_crosstab(labels, job)
+    >>> result.counts
+             yes  no  total
+    pattern
+    SHA        2   1      3
+    SLA        0   2      2
+    total      2   3      5
+    >>> result.excluded
+                   reason
+    case_id
+    ES1_C6   job is blank
+    >>> round(result.test.p_value, 3), result.test.method
+    (0.4, 'exact enumeration of 3 tables')
     """
     check_range("n_resamples", n_resamples, low=1, integer=True)
     for name, series in (("labels", labels), ("outcome", outcome)):

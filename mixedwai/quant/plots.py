@@ -147,6 +147,24 @@ def plot_trajectories(
     Legend entries read ``"SHA (n = 5)"``: the abbreviation when known, else
     the pattern name, else the cluster number. Lines keep the row order of
     ``profile``; each gets its own marker so the figure reads in grey scale.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> profile = pd.DataFrame(
+    ...     {"pattern": ["stable high", "linear decrease", "stable low"],
+    ...      "abbrev": ["SHA", "LDA", "SLA"], "n": [5, 3, 10],
+    ...      "t1_mean": [6.55, 6.60, 5.10], "t2_mean": [6.65, 6.05, 5.05],
+    ...      "t3_mean": [6.72, 5.55, 5.12]},
+    ...     index=pd.Index([1, 2, 3], name="cluster"))
+    >>> fig = plot_trajectories(profile, title="Figure 2")
+    >>> ax = fig.axes[0]
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['SHA (n = 5)', 'LDA (n = 3)', 'SLA (n = 10)']
+    >>> [line.get_color() for line in ax.get_lines()] == list(cluster_colors([1, 2, 3]).values())
+    True
+    >>> tuple(float(y) for y in ax.get_ylim())
+    (1.0, 7.0)
     """
     if not isinstance(profile, pd.DataFrame):
         raise DataValueError(f"profile must be a DataFrame; received {type(profile).__name__}")

@@ -51,6 +51,28 @@ def weighted_ari(a: np.ndarray, b: np.ndarray, weights: np.ndarray) -> float:
 
     Equals ``sklearn.metrics.adjusted_rand_score(np.repeat(a, w), np.repeat(b, w))``
     for integer weights ``w`` (checked in the tests), without expanding.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        Two labelings of the same items.
+    weights : numpy.ndarray
+        Weight (number of cases) of each item.
+
+    Returns
+    -------
+    float
+        The adjusted Rand index (1 = the same partition; about 0 = chance).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.metrics import adjusted_rand_score
+    >>> a, b, w = np.array([0, 0, 1, 1]), np.array([0, 0, 1, 2]), np.array([2, 1, 1, 2])
+    >>> round(weighted_ari(a, b, w), 4)
+    0.7059
+    >>> round(adjusted_rand_score(np.repeat(a, w), np.repeat(b, w)), 4)
+    0.7059
     """
     a = np.asarray(a)
     b = np.asarray(b)
@@ -104,6 +126,14 @@ class TieSensitivity:
         k -> array (n_seeds, len(rows)) of labels under random tie-breaks.
     sampled : bool
         Whether the runs used a sample of the cases.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mixedwai.quant.ward import ward_tree
+    >>> ties = tie_sensitivity(ward_tree(np.arange(6.0)[:, None]), [2], n_seeds=10)
+    >>> ties.canonical[2].tolist(), ties.runs[2].shape, ties.sampled
+    ([0, 0, 0, 0, 1, 1], (10, 6), False)
     """
 
     table: pd.DataFrame
@@ -191,6 +221,20 @@ def tie_sensitivity(
     ----------
     Hubert, L., & Arabie, P. (1985). Comparing partitions. Journal of
     Classification 2, 193-218.
+
+    Examples
+    --------
+    Six equally spaced scores: every merge of neighbours costs the same, so
+    the 2-cluster partition is decided by the tie rule alone.
+
+    >>> import numpy as np
+    >>> from mixedwai.quant.ward import ward_tree
+    >>> ties = tie_sensitivity(ward_tree(np.arange(6.0)[:, None]), [2, 3], n_seeds=10)
+    >>> ties.table[["tied_merges", "ari_median", "identical"]].round(2)
+       tied_merges  ari_median  identical
+    k
+    2            3        0.13        0.3
+    3            2        1.00        0.8
     """
     check_range("n_seeds", n_seeds, low=1, integer=True)
     if max_n is not None:
@@ -270,7 +314,16 @@ def tie_message(
     sampled: bool = False,
     refined: tuple[float, float] | None = None,
 ) -> str:
-    """Plain words for the TieSensitivityWarning (``row``: a row of ``TieSensitivity.table``)."""
+    """Plain words for the TieSensitivityWarning (``row``: a row of ``TieSensitivity.table``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row = pd.Series({"tied_merges": 3, "n_seeds": 10, "ari_median": 0.13,
+    ...                  "ari_min": -0.07, "n_cases": 6})
+    >>> print(tie_message(2, row, total_merges=4))  # doctest: +ELLIPSIS
+    these patterns depend on arbitrary tie-breaking: with k = 2, 3 of the 4 merges were ...
+    """
     sample = f" (on a sample of {int(row['n_cases'])} cases)" if sampled else ""
     return (
         f"these patterns depend on arbitrary tie-breaking: with k = {k}, "

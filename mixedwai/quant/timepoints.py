@@ -63,7 +63,14 @@ def _numeric_times(frame: pd.DataFrame, columns: list[str], *, what: str) -> np.
 
 
 def show(value: object) -> str:
-    """``repr`` of a label for messages, without numpy's ``np.int64(...)`` wrapper."""
+    """``repr`` of a label for messages, without numpy's ``np.int64(...)`` wrapper.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> show(np.int64(3)), show("SHA")
+    ('3', "'SHA'")
+    """
     if isinstance(value, np.generic):
         value = value.item()
     return repr(value)

@@ -47,6 +47,16 @@ class WardTree:
     tied : numpy.ndarray of bool, shape (m - 1,)
         Whether each distinct merge was decided among tied costs (see Notes
         of :func:`ward_tree`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mixedwai.quant.ward import ward_tree
+    >>> tree = ward_tree(np.array([[1.0], [1.0], [2.0], [5.0]]))
+    >>> tree.n_rows, tree.n_distinct, tree.counts.tolist()
+    (4, 3, [2, 1, 1])
+    >>> tree.labels(2).tolist(), round(tree.within_ss(2), 4), round(tree.total_ss, 4)
+    ([0, 0, 0, 1], 0.6667, 10.75)
     """
 
     linkage: np.ndarray
