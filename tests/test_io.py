@@ -63,3 +63,17 @@ def test_staged_output_into_a_file_path_is_refused(tmp_path: Path) -> None:
     target.write_text("x")
     with pytest.raises(InputFileError, match="is not a folder"), staged_output(target):
         pass
+
+
+def test_read_cases_uses_spss_value_labels_for_attributes(tmp_path: Path) -> None:
+    pyreadstat = pytest.importorskip("pyreadstat")
+    import mixedwai as mw
+
+    path = tmp_path / "cases.sav"
+    frame = pd.DataFrame({"case_id": ["ES1_C1", "ES1_C2"], "job": [1.0, 0.0],
+                          "diagnosis": [1.0, 2.0]})
+    pyreadstat.write_sav(frame, str(path), variable_value_labels={
+        "diagnosis": {1.0: "anxiety", 2.0: "mood"}, "job": {1.0: "yes", 0.0: "no"}})
+    cases = mw.read_cases(path)
+    assert cases["diagnosis"].tolist() == ["anxiety", "mood"]
+    assert cases["job"].tolist() == [True, False]

@@ -49,6 +49,15 @@ def cluster(
                                help="Rule of k='auto': jump | jump_all | reduction."),
     tie_seeds: int = typer.Option(20, "--tie-seeds",
                                   help="Random tie-break re-runs for the tie diagnostic (0: off)."),
+    slope_threshold: float = typer.Option(
+        0.15, "--slope-threshold", help="Pattern names: |slope| (points per session) above which "
+        "a trajectory is a linear increase/decrease."),
+    curvature_threshold: float = typer.Option(
+        0.15, "--curvature-threshold", help="Pattern names: curvature above which a trajectory "
+        "is U-shaped / inverted U."),
+    level_rule: str = typer.Option(
+        "grand_mean", "--level-rule", help="Pattern names: 'high'/'low' relative to the sample's "
+        "grand_mean or median."),
 ) -> None:
     """Score the WAI, cluster the trajectories with Ward's method, relate patterns to the outcome.
 
@@ -66,6 +75,7 @@ def cluster(
 
     check_choice("--scores", scores, ["direct", "deviation"])
     check_choice("--k-rule", k_rule, ["jump", "jump_all", "reduction"])
+    check_choice("--level-rule", level_rule, ["grand_mean", "median"])
     if refine is not None:
         check_choice("--refine", refine, ["kmeans"])
     parsed_k = _parse_k(k)
@@ -73,7 +83,8 @@ def cluster(
     case_table = read_cases(cases, outcome=outcome) if cases is not None else None
     options = {"k": parsed_k, "scores": scores, "n_sessions": n_sessions,
                "min_share": min_share, "max_k": max_k, "n_boot": n_boot, "random_state": seed,
-               "k_rule": k_rule, "tie_seeds": tie_seeds}
+               "k_rule": k_rule, "tie_seeds": tie_seeds, "slope_threshold": slope_threshold,
+               "curvature_threshold": curvature_threshold, "level_rule": level_rule}
     if refine is not None:
         options["refine"] = refine
     with console().status("Clustering trajectories ..."), warnings.catch_warnings():

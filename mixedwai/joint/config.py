@@ -65,6 +65,7 @@ class QuantConfig(_Model):
     tie_max_n: int = Field(10_000, ge=10)
     slope_threshold: float = Field(0.15, gt=0)
     curvature_threshold: float = Field(0.15, gt=0)
+    level_rule: Literal["grand_mean", "median"] = "grand_mean"
     pattern_names: dict[int, str] | None = None
     attributes: list[str] | None = None
 

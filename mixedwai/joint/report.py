@@ -160,6 +160,7 @@ def analyse_study(
                 "min_share": q.min_share, "max_k": q.max_k, "n_boot": q.n_boot,
                 "random_state": q.random_state, "slope_threshold": q.slope_threshold,
                 "curvature_threshold": q.curvature_threshold, "names": q.pattern_names,
+                "level_rule": q.level_rule,
             }
             if q.refine is not None:
                 options["refine"] = q.refine

@@ -185,7 +185,8 @@ def read_cases(
     ES3_C1    True         45.0   anxiety
     ES3_C2   False          NaN      mood
     """
-    frame = _frame_of(source).reset_index(drop=True)
+    # client attributes coded in SPSS (1 = anxiety ...) read as their labels
+    frame = _frame_of(source, value_labels=True).reset_index(drop=True)
     src = source_name(frame)
     wanted = {"case": case_col} | ({"outcome": outcome} if outcome is not None else {})
     cols = _require(frame, wanted)

@@ -24,7 +24,10 @@ _CANONICAL = r"ES(?:0|[1-9][0-9]*)_C(?:0|[1-9][0-9]*)"
 _ES_PATTERN = re.compile(r"^\s*ES\s*#?\s*[-_ ]?\s*0*(\d+)\s*$", re.IGNORECASE)
 
 
-def _frame_of(source: str | os.PathLike[str] | pd.DataFrame) -> pd.DataFrame:
+def _frame_of(
+    source: str | os.PathLike[str] | pd.DataFrame, *, value_labels: bool = False
+) -> pd.DataFrame:
+    """The table itself, or read from a path (SPSS value labels applied when asked)."""
     from mixedwai.io import read_table
 
     if isinstance(source, pd.DataFrame):
@@ -32,7 +35,7 @@ def _frame_of(source: str | os.PathLike[str] | pd.DataFrame) -> pd.DataFrame:
         frame.attrs["source"] = source.attrs.get("source", "input table")
         return frame
     if isinstance(source, (str, os.PathLike)):
-        return read_table(source)
+        return read_table(source, value_labels=value_labels)
     raise DataValueError(
         f"source = {type(source).__name__} is not allowed; expected a file path or a DataFrame"
     )

@@ -140,7 +140,8 @@ class QuantAnalysis:
         for name, fig in (
             ("trajectories", plot_trajectories(self.clusters.profile)),
             ("dendrogram", plot_dendrogram(self.clusters.tree.linkage, k=self.clusters.k,
-                                           labels=list(self.clusters.scores.index))),
+                                           labels=list(self.clusters.scores.index),
+                                           clusters=self.clusters.labels["cluster"])),
         ):
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})

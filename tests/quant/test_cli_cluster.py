@@ -57,6 +57,15 @@ def test_summary_names_the_patterns(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "k = 3" in printed
 
 
+def test_naming_thresholds_reach_the_patterns(tmp_path: Path) -> None:
+    assert main(["cluster", SESSIONS, "--out", str(tmp_path), "--n-boot", "0",
+                 "--slope-threshold", "2", "--level-rule", "median"]) == 0
+    patterns = pd.read_csv(tmp_path / "patterns.csv")
+    assert "linear decrease" not in set(patterns["pattern"])  # no slope reaches 2 points
+    params = pd.read_csv(tmp_path / "parameters.csv").set_index("parameter")["value"]
+    assert params["slope_threshold"] == "2" and params["level_rule"] == "median"
+
+
 def test_fixed_k_and_deviation_scores(tmp_path: Path) -> None:
     assert main(["cluster", SESSIONS, "--out", str(tmp_path), "--k", "2", "--scores",
                  "deviation", "--n-boot", "0"]) == 0
