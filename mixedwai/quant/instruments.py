@@ -158,9 +158,9 @@ def _parse(text: str, *, label: str) -> Instrument:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    yaml = YAML(typ="rt")  # round-trip loader: safe, and keeps line numbers
+    loader = YAML(typ="rt")  # round-trip loader: builds no Python object, keeps line numbers
     try:
-        root = yaml.load(text)
+        root = loader.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" line {mark.line + 1}" if mark is not None else ""
@@ -172,7 +172,25 @@ def _parse(text: str, *, label: str) -> Instrument:
     if not isinstance(root, Mapping):
         kind = "empty" if root is None else f"a {type(root).__name__}"
         raise InstrumentError(f"{label}: the file is {kind}; expected a mapping of instrument keys")
+    _refuse_anchors(root, label=label)
     return _validate(_plain(root), label=label, root=root)
+
+
+def _refuse_anchors(node: object, *, label: str, path: str = "") -> None:
+    """Refuse YAML anchors/aliases: never expand them (a few nested aliases can explode)."""
+    anchor = getattr(getattr(node, "anchor", None), "value", None)
+    if anchor is not None:
+        where = path or "the document"
+        raise InstrumentError(
+            f"{label}: {where}: the YAML anchor/alias '{anchor}' is not allowed; write the value "
+            "out in full"
+        )
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            _refuse_anchors(value, label=label, path=f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _refuse_anchors(value, label=label, path=f"{path}[{i}]")
 
 
 def _validate(data: dict[str, Any], *, label: str, root: Any) -> Instrument:

@@ -276,3 +276,18 @@ def test_direct_construction_lists_schema_and_item_errors_together():
     message = str(info.value)
     assert "instrument 'x': 2 problems" in message
     assert "reverse[0]: item 3 is not one of the items" in message
+
+
+def test_yaml_anchors_are_refused_without_expanding_them(tmp_path) -> None:
+    import pytest
+
+    from mixedwai.errors import InstrumentError
+    from mixedwai.quant.instruments import load_instrument
+
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]"
+              for i in range(1, 9)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\nid: bomb\n")
+    with pytest.raises(InstrumentError, match="anchor/alias 'a0' is not allowed"):
+        load_instrument(path)
