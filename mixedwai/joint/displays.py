@@ -122,6 +122,24 @@ def _best_quote(
     return None
 
 
+def _theme_cell(
+    study: LinkedStudy, presence: pd.DataFrame, theme: str, level: str,
+    interviewed: list[str], quotes: bool,
+) -> tuple[dict[str, object], str]:
+    """One theme among some interviewed cases: its numbers, and the cell text to show.
+
+    The numbers are ``n`` (cases coded), ``of`` (cases), ``pct`` and ``quote`` (an
+    attributed exemplar, or ``""``); the text is ``"k/n (pct %)"`` with the quote
+    on a second line.
+    """
+    k = int(presence.loc[interviewed, theme].sum()) if interviewed else 0
+    pct = _pct(k, len(interviewed))
+    quote = _best_quote(study, theme, level, interviewed) if quotes and k else None
+    quote_text = "" if quote is None else _quote_cell(quote)
+    text = f"{k}/{len(interviewed)} ({_fmt_pct(pct)})" + (f"\n{quote_text}" if quote_text else "")
+    return {"n": k, "of": len(interviewed), "pct": pct, "quote": quote_text}, text
+
+
 def statistics_by_themes(
     study: LinkedStudy,
     *,
@@ -191,16 +209,10 @@ def statistics_by_themes(
             "Interviewed": str(len(interviewed)),
         }
         for theme in themes:
-            k = int(presence.loc[interviewed, theme].sum()) if interviewed else 0
-            pct = _pct(k, len(interviewed))
-            quote = _best_quote(study, theme, level, interviewed) if quotes and k else None
-            row[f"{theme}_n"] = k
-            row[f"{theme}_pct"] = pct
-            row[f"{theme}_quote"] = "" if quote is None else _quote_cell(quote)
-            cell = f"{k}/{len(interviewed)} ({_fmt_pct(pct)})"
-            if quote is not None:
-                cell += f"\n{_quote_cell(quote)}"
-            cells[labels.get(theme, theme)] = cell
+            numbers, text = _theme_cell(study, presence, theme, level, interviewed, quotes)
+            for name in ("n", "pct", "quote"):
+                row[f"{theme}_{name}"] = numbers[name]
+            cells[labels.get(theme, theme)] = text
         rows.append(row)
         shown.append(cells)
     data = pd.DataFrame(rows).set_index("pattern")

@@ -13,14 +13,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from mixedwai.joint.displays import (
-    _PLURAL,
-    JointDisplay,
-    _best_quote,
-    _fmt_pct,
-    _pct,
-    _quote_cell,
-)
+from mixedwai.joint.displays import _PLURAL, JointDisplay, _fmt_pct, _pct, _theme_cell
 from mixedwai.joint.themes import theme_labels, theme_presence
 
 if TYPE_CHECKING:
@@ -82,16 +75,10 @@ def themes_by_pattern(
                  "All patterns": f"{coded_all}/{len(cases)} ({overall})"}
         for abbrev, (name, members) in patterns.items():
             interviewed = [c for c in members if c in presence.index]
-            k = int(presence.loc[interviewed, theme].sum()) if interviewed else 0
-            quote = _best_quote(study, theme, level, interviewed) if quotes and k else None
-            row[f"{abbrev}_n"] = k
-            row[f"{abbrev}_of"] = len(interviewed)
-            row[f"{abbrev}_pct"] = _pct(k, len(interviewed))
-            row[f"{abbrev}_quote"] = "" if quote is None else _quote_cell(quote)
-            cell = f"{k}/{len(interviewed)} ({_fmt_pct(_pct(k, len(interviewed)))})"
-            if quote is not None:
-                cell += f"\n{_quote_cell(quote)}"
-            cells[f"{name} ({abbrev})"] = cell
+            numbers, text = _theme_cell(study, presence, theme, level, interviewed, quotes)
+            for key, value in numbers.items():
+                row[f"{abbrev}_{key}"] = value
+            cells[f"{name} ({abbrev})"] = text
         rows.append(row)
         shown.append(cells)
     data = pd.DataFrame(rows).set_index("theme") if rows else pd.DataFrame(
