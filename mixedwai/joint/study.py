@@ -173,27 +173,18 @@ def link_study(
         for transcript in corpus:
             case_id = transcript.case_id
             name = transcript.path or transcript.doc_id
-            if case_id is None:
-                warnings.warn(
-                    f"{name}: transcript has no case id (none in its metadata or file name); "
-                    "it is left out of the joint displays",
-                    UnlinkedCaseWarning,
-                    stacklevel=2,
+            if case_id is None or case_id not in known_cases:
+                why, detail = (
+                    ("transcript has no case id (none in its metadata or file name)", "no case id")
+                    if case_id is None else
+                    (f"case id {case_id!r} matches no case in the cases table nor any clustered "
+                     "trajectory", "case id matches no case")
                 )
-                link_rows.append({"case_id": None, "doc_id": transcript.doc_id,
-                                  "status": "transcript with unknown case",
-                                  "detail": f"{name}: no case id"})
-                continue
-            if case_id not in known_cases:
-                warnings.warn(
-                    f"{name}: case id {case_id!r} matches no case in the cases table nor any "
-                    "clustered trajectory; it is left out of the joint displays",
-                    UnlinkedCaseWarning,
-                    stacklevel=2,
-                )
+                warnings.warn(f"{name}: {why}; it is left out of the joint displays",
+                              UnlinkedCaseWarning, stacklevel=2)
                 link_rows.append({"case_id": case_id, "doc_id": transcript.doc_id,
                                   "status": "transcript with unknown case",
-                                  "detail": f"{name}: case id matches no case"})
+                                  "detail": f"{name}: {detail}"})
                 continue
             if case_id in table.index:
                 docs_by_case.setdefault(case_id, []).append(transcript.doc_id)
