@@ -10,7 +10,9 @@ the choice in a sentence a reviewer can quote.
 
 Bootstrap stability (:func:`bootstrap_stability`) lives in
 :mod:`mixedwai.quant.stability` and is re-exported here; the words of the reason
-are in :mod:`mixedwai.quant.selection_words`.
+are in :mod:`mixedwai.quant.selection_words`; the per-k criteria table (sizes,
+silhouette, Calinski-Harabasz, stability and tie columns) is built in
+:mod:`mixedwai.quant.selection_table`.
 
 Examples
 --------
@@ -33,13 +35,17 @@ Examples
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from mixedwai._validation import check_choice, check_range
 from mixedwai.errors import InsufficientDataError, OptionError, SmallSampleWarning
+from mixedwai.quant.selection_table import _add_stability, _add_ties, _criteria_table
+from mixedwai.quant.selection_table import _mean_finite as _mean_finite
+from mixedwai.quant.selection_table import _silhouettes as _silhouettes
+from mixedwai.quant.selection_table import table_ks as table_ks
 from mixedwai.quant.selection_words import (
     _CRITERION_WORDS,
     _RULE_WORDS,
@@ -49,15 +55,13 @@ from mixedwai.quant.selection_words import (
 )
 from mixedwai.quant.stability import DISSOLVED as DISSOLVED
 from mixedwai.quant.stability import RECOVERED as RECOVERED
-from mixedwai.quant.stability import (
-    STABILITY_MAX_N,
-    _canonical_rows,
-    _check_tree,
-    _stability_frame,
-    _stability_runs,
-)
+from mixedwai.quant.stability import STABILITY_MAX_N, _check_tree
+from mixedwai.quant.stability import _canonical_rows as _canonical_rows
+from mixedwai.quant.stability import _stability_frame as _stability_frame
+from mixedwai.quant.stability import _stability_runs as _stability_runs
 from mixedwai.quant.stability import bootstrap_stability as bootstrap_stability
-from mixedwai.quant.ties import TIE_MAX_N, TieSensitivity, tie_sensitivity
+from mixedwai.quant.ties import TIE_MAX_N, TieSensitivity
+from mixedwai.quant.ties import tie_sensitivity as tie_sensitivity
 from mixedwai.quant.ward import WardTree
 
 __all__ = ["CASES_PER_CLUSTER", "MIN_CLUSTER_N", "STABILITY_MAX_N", "bootstrap_stability",
@@ -79,36 +83,6 @@ def _argmax_k(ks: np.ndarray, values: np.ndarray) -> int | None:
     best = values[finite].max()
     tol = abs(best) * 1e-9
     return int(ks[finite & (values >= best - tol)].min())
-
-
-def _silhouettes(
-    tree: WardTree, ks: Sequence[int], *, sample: int, random_state: int | None
-) -> dict[int, float]:
-    from sklearn.metrics import silhouette_score
-
-    rows = _canonical_rows(tree)
-    if rows.shape[0] > sample:
-        rng = np.random.default_rng(random_state)
-        rows = np.sort(rng.choice(rows.shape[0], size=sample, replace=False))
-        rows = _canonical_rows(tree)[rows]
-    X = tree.distinct[rows]
-    out = {}
-    for k in ks:
-        labels = tree.distinct_labels(k)[rows]
-        n_labels = np.unique(labels).shape[0]
-        if 2 <= n_labels <= X.shape[0] - 1:
-            out[k] = float(silhouette_score(X, labels))
-        else:
-            out[k] = float("nan")
-    return out
-
-
-def table_ks(tree: WardTree, k: int | str, max_k: int) -> list[int]:
-    """The k listed in the k-selection table: 2..max_k (capped at the distinct rows), and k."""
-    top = min(int(max_k), tree.n_distinct)
-    if not isinstance(k, str):
-        top = max(top, min(int(k), tree.n_distinct))
-    return list(range(2, max(top, 2) + 1))
 
 
 def select_k(
@@ -294,23 +268,23 @@ def select_k(
 
 
 def _select_k(
-    X: object,
-    tree: WardTree,
-    *,
-    k: int | str = "auto",
-    rule: str = "jump",
-    min_share: float = 0.10,
-    max_k: int = 6,
-    n_boot: int = 100,
-    silhouette_sample: int = 2000,
-    stability_max_n: int = STABILITY_MAX_N,
-    random_state: int | None = 0,
-    tie_seeds: int = 20,
-    tie_max_n: int | None = TIE_MAX_N,
-    ties: TieSensitivity | None = None,
-    min_n: int = MIN_CLUSTER_N,
+    X: object, tree: WardTree, **options: Any
 ) -> tuple[int, pd.DataFrame, str, dict[int, np.ndarray] | None]:
-    """:func:`select_k`, also returning the bootstrap Jaccards ``{k: (n_boot, k)}`` or None."""
+    """:func:`select_k`, also returning the bootstrap Jaccards ``{k: (n_boot, k)}`` or None.
+
+    Takes the keyword options of :func:`select_k`, with its defaults (one signature for both).
+    """
+    defaults = select_k.__kwdefaults__
+    unknown = sorted(set(options) - set(defaults))
+    if unknown:
+        raise TypeError(f"_select_k() got an unexpected keyword argument {unknown[0]!r}")
+    opts = {**defaults, **options}
+    k, rule, min_share, max_k = opts["k"], opts["rule"], opts["min_share"], opts["max_k"]
+    n_boot, silhouette_sample = opts["n_boot"], opts["silhouette_sample"]
+    stability_max_n, random_state = opts["stability_max_n"], opts["random_state"]
+    tie_seeds, tie_max_n, ties, min_n = (
+        opts["tie_seeds"], opts["tie_max_n"], opts["ties"], opts["min_n"]
+    )
     _check_tree(X, tree)
     check_choice("rule", rule, RULES)
     check_range("min_share", min_share, low=0.0, high=0.5)
@@ -341,68 +315,20 @@ def _select_k(
     rule_top = min(int(max_k), m)
     ks = np.asarray(table_ks(tree, k, max_k))
     n_total = float(tree.weights.sum())
-    total = tree.total_ss
 
     check_range("min_n", min_n, low=1, integer=True)
-    rows = []
-    for kk in ks:
-        labels = tree.distinct_labels(int(kk))
-        sizes = np.bincount(labels, weights=tree.weights, minlength=int(kk))
-        n_cases = np.bincount(labels, weights=tree.counts, minlength=int(kk))
-        w_k = tree.within_ss(int(kk))
-        w_prev = tree.within_ss(int(kk) - 1)
-        increase = w_prev - w_k
-        ch = (
-            ((total - w_k) / (kk - 1)) / (w_k / (n_total - kk))
-            if w_k > 0 and n_total > kk
-            else np.nan
-        )
-        rows.append(
-            {
-                "k": int(kk),
-                "coefficient": w_k,
-                "increase": increase,
-                "increase_pct": increase / w_k * 100.0 if w_k > 0 else np.nan,
-                "smallest_n": sizes.min(),
-                "smallest_share": sizes.min() / n_total,
-                "admissible": bool(sizes.min() >= min_share * n_total * (1 - 1e-12)
-                                   and n_cases.min() >= min_n),
-                "_share_ok": bool(sizes.min() >= min_share * n_total * (1 - 1e-12)),
-                "calinski_harabasz": ch,
-            }
-        )
-    table = pd.DataFrame(rows)
-    share_ok = table.pop("_share_ok").to_numpy(dtype=bool)
-    if (table["smallest_n"] == table["smallest_n"].round()).all():
-        table["smallest_n"] = table["smallest_n"].astype(np.int64)
-    sil = _silhouettes(tree, ks.tolist(), sample=int(silhouette_sample), random_state=random_state)
-    table.insert(table.columns.get_loc("calinski_harabasz"), "silhouette", [sil[kk] for kk in ks])
-    runs = None
-    if n_boot > 0:
-        runs = _stability_runs(
-            tree,
-            ks.tolist(),
-            n_boot=int(n_boot),
-            random_state=random_state,
-            max_n=int(stability_max_n),
-        )
-        table["stability"] = [
-            _mean_finite(_stability_frame(runs[kk], tree, kk)["jaccard_mean"].to_numpy())
-            for kk in ks.tolist()
-        ]
-    else:
-        table["stability"] = np.nan
-    table["tied_merges"] = [tree.n_tied_merges(int(kk)) for kk in ks]
-    if ties is None and tie_seeds > 0:
-        ties = tie_sensitivity(
-            tree, ks.tolist(), n_seeds=int(tie_seeds), random_state=random_state,
-            max_n=tie_max_n,
-        )
-    tie_table = ties.table.reindex(ks) if ties is not None else None
-    for column in ("ari_median", "ari_min"):
-        table[f"tie_{column}"] = (
-            tie_table[column].to_numpy() if tie_table is not None else np.nan
-        )
+    table, share_ok = _criteria_table(
+        tree, ks, min_share=min_share, min_n=min_n, silhouette_sample=silhouette_sample,
+        random_state=random_state,
+    )
+    runs = _add_stability(
+        table, tree, ks, n_boot=n_boot, random_state=random_state,
+        stability_max_n=stability_max_n,
+    )
+    _add_ties(
+        table, tree, ks, ties=ties, tie_seeds=tie_seeds, random_state=random_state,
+        tie_max_n=tie_max_n,
+    )
 
     in_range = table["k"] <= rule_top
     admissible = table.loc[table["admissible"] & in_range, "k"].to_numpy()
@@ -527,8 +453,3 @@ def _select_k(
             SmallSampleWarning, stacklevel=3,
         )
     return chosen, table, reason, runs
-
-
-def _mean_finite(values: np.ndarray) -> float:
-    finite = values[np.isfinite(values)]
-    return float(finite.mean()) if finite.size else float("nan")
