@@ -53,7 +53,7 @@ _LAZY = {
     "outcome_crosstab": "mixedwai.quant.outcomes",
     "freeman_halton_test": "mixedwai.quant.outcomes",
     "cramers_v": "mixedwai.quant.outcomes",
-    "score_outcome_tests": "mixedwai.quant.outcomes",
+    "score_outcome_tests": "mixedwai.quant.score_tests",
     "outcome_by_attribute": "mixedwai.quant.outcomes",
     "characteristics_by_pattern": "mixedwai.quant.outcomes",
     "time_to_outcome": "mixedwai.quant.outcomes",
