@@ -180,6 +180,11 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
     excluded = clusters.excluded
     if len(excluded):
         doc.table(excluded, f"Cases excluded from the clustering ({len(excluded)})")
+    tables = quant.tables()
+    if "trajectory_notes" in tables:
+        doc.table(tables["trajectory_notes"], "Cases whose first sessions are not numbered 1..N")
+    if "left_out_of_tables" in tables:
+        doc.table(tables["left_out_of_tables"], "Clustered cases left out of descriptive tables")
     unlinked = run.linked.links[run.linked.links["status"] != "linked"]
     if len(unlinked):
         doc.table(unlinked.fillna(""), "Cases and transcripts not linked across strands")

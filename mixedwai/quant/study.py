@@ -34,6 +34,7 @@ from mixedwai.quant.outcomes import (
     time_to_outcome,
 )
 from mixedwai.quant.scoring import score_wai
+from mixedwai.quant.trajectories import build_trajectories
 
 __all__ = ["QuantAnalysis", "analyse_quant", "default_attributes"]
 
@@ -67,6 +68,7 @@ class QuantAnalysis:
     descriptives: pd.DataFrame | None = None
     characteristics: pd.DataFrame | None = None
     time_to_outcome: pd.DataFrame | None = None
+    trajectory_notes: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -86,6 +88,11 @@ class QuantAnalysis:
         }
         if c.refinement is not None:
             out["refinement_moved"] = c.refinement["moved"]
+        if self.trajectory_notes is not None and len(self.trajectory_notes):
+            out["trajectory_notes"] = self.trajectory_notes
+        left_out = self.left_out_of_tables()
+        if len(left_out):
+            out["left_out_of_tables"] = left_out
         if self.crosstab is not None:
             out["outcomes"] = self.crosstab.to_frame()
             out["crosstab"] = self.crosstab_frame()
@@ -97,6 +104,16 @@ class QuantAnalysis:
             if value is not None:
                 out[name] = _index_as_column(value, index_name)
         return out
+
+    def left_out_of_tables(self) -> pd.DataFrame:
+        """Clustered cases left out of a descriptive table, with the table and the reason."""
+        rows = [
+            {"table": name, "case_id": case_id, "reason": reason}
+            for name in ("characteristics", "time_to_outcome")
+            if getattr(self, name) is not None
+            for case_id, reason in getattr(self, name).attrs.get("excluded", {}).items()
+        ]
+        return pd.DataFrame(rows, columns=["table", "case_id", "reason"])
 
     def crosstab_frame(self) -> pd.DataFrame:
         """Pattern × outcome: counts, % within pattern and % of all cases, one row per pattern."""
@@ -228,6 +245,10 @@ def analyse_quant(
     with warnings.catch_warnings(record=True) as records:
         warnings.simplefilter("always", MixedWAIWarning)
         scores = score_wai(sessions, instrument=instrument) if scored is None else scored
+        trajectories = build_trajectories(scores, n_sessions=cluster_options.get("n_sessions", 3))
+        notes = trajectories.notes[trajectories.notes != ""]
+        trajectory_notes = pd.DataFrame({"case_id": notes.index.astype(str),
+                                         "note": notes.to_numpy()})
         clusters = cluster_trajectories(scores, **cluster_options)
         crosstab = score_tests = descriptives = characteristics = times = None
         if cases is not None:
@@ -255,5 +276,5 @@ def analyse_quant(
     return QuantAnalysis(
         scores=scores, clusters=clusters, cases=cases, outcome=outcome, crosstab=crosstab,
         score_tests=score_tests, descriptives=descriptives, characteristics=characteristics,
-        time_to_outcome=times, warnings=caught,
+        time_to_outcome=times, trajectory_notes=trajectory_notes, warnings=caught,
     )
