@@ -49,6 +49,9 @@ def cluster(
                                help="Rule of k='auto': jump | jump_all | reduction."),
     tie_seeds: int = typer.Option(20, "--tie-seeds",
                                   help="Random tie-break re-runs for the tie diagnostic (0: off)."),
+    tie_max_n: int = typer.Option(
+        10_000, "--tie-max-n", help="Above this many cases the tie diagnostic runs on a seeded "
+        "sample of this size."),
     slope_threshold: float = typer.Option(
         0.15, "--slope-threshold", help="Pattern names: |slope| (points per session) above which "
         "a trajectory is a linear increase/decrease."),
@@ -83,7 +86,8 @@ def cluster(
     case_table = read_cases(cases, outcome=outcome) if cases is not None else None
     options = {"k": parsed_k, "scores": scores, "n_sessions": n_sessions,
                "min_share": min_share, "max_k": max_k, "n_boot": n_boot, "random_state": seed,
-               "k_rule": k_rule, "tie_seeds": tie_seeds, "slope_threshold": slope_threshold,
+               "k_rule": k_rule, "tie_seeds": tie_seeds, "tie_max_n": tie_max_n,
+               "slope_threshold": slope_threshold,
                "curvature_threshold": curvature_threshold, "level_rule": level_rule}
     if refine is not None:
         options["refine"] = refine
