@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mixedwai._validation import check_choice
 from mixedwai.errors import DataValueError
 from mixedwai.ids import display_case_id
 from mixedwai.joint.document import Document
@@ -19,25 +20,61 @@ from mixedwai.joint.render import render_docx
 
 if TYPE_CHECKING:
     from mixedwai.joint.study import LinkedStudy
+    from mixedwai.qual.codebook import Codebook
 
 __all__ = ["member_check_document", "member_check_docx"]
 
 
-def _trajectory_words(values: list[float]) -> str:
-    points = ", ".join(f"{v:.2f}" for v in values)
+#: The wording of the summaries, by language (the ES reads it in the interview's language).
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "title_case": "Summary for your review: interview about {case}",
+        "title_pattern": "Summary for your review: the {pattern} pattern ({n} interviews)",
+        "intro": "Thank you for the interview. This summary is what we understood from it. "
+                 "Please read it and tell us, at our next meeting or in the margins, what is "
+                 "wrong, missing or overstated. The quotes are your own words from the transcript.",
+        "client": "Client {case}",
+        "pattern": "This client's alliance pattern is '{name}' ({abbrev}): your ratings of the "
+                   "alliance were {points} over the first meetings: they {trend}. Outcome: "
+                   "{outcome}.",
+        "same": "stayed about the same", "rose": "rose", "fell": "fell",
+        "none": "No theme of the codebook was found in this interview.",
+        "closing": "Does this reflect what shaped the alliance with this client? Is anything "
+                   "important missing?",
+        "obtained a job": "obtained a job", "did not obtain a job": "did not obtain a job",
+        "outcome unknown": "outcome unknown",
+    },
+    "fr": {
+        "title_case": "Résumé à valider : entrevue au sujet de {case}",
+        "title_pattern": "Résumé à valider : le profil {pattern} ({n} entrevues)",
+        "intro": "Merci pour l'entrevue. Ce résumé présente ce que nous en avons compris. "
+                 "Lisez-le et dites-nous, à notre prochaine rencontre ou dans la marge, ce qui "
+                 "est inexact, manquant ou exagéré. Les citations sont vos propres mots, tirés "
+                 "de la transcription.",
+        "client": "Client·e {case}",
+        "pattern": "Le profil d'alliance de cette personne est « {name} » ({abbrev}) : vos "
+                   "évaluations de l'alliance étaient de {points} aux premières rencontres; "
+                   "elles {trend}. Issue : {outcome}.",
+        "same": "sont restées à peu près stables", "rose": "ont augmenté", "fell": "ont baissé",
+        "none": "Aucun thème de la grille de codage n'a été relevé dans cette entrevue.",
+        "closing": "Ce résumé reflète-t-il ce qui a façonné l'alliance avec cette personne? "
+                   "Manque-t-il quelque chose d'important?",
+        "obtained a job": "a obtenu un emploi", "did not obtain a job": "n'a pas obtenu d'emploi",
+        "outcome unknown": "issue inconnue",
+    },
+}
+
+
+def _trend(values: list[float], words: dict[str, str]) -> str:
     change = values[-1] - values[0]
     if abs(change) < 0.25:
-        trend = "stayed about the same"
-    elif change > 0:
-        trend = "rose"
-    else:
-        trend = "fell"
-    return f"your ratings of the alliance were {points} over the first meetings: they {trend}"
+        return words["same"]
+    return words["rose"] if change > 0 else words["fell"]
 
 
 def member_check_document(
     study: LinkedStudy, case_id: str | None = None, *, pattern: str | None = None,
-    quotes_per_code: int = 2,
+    quotes_per_code: int = 2, language: str = "en", codebook: Codebook | None = None,
 ) -> Document:
     """Draft a member-check summary for one case, or for all interviewed cases of a pattern.
 
@@ -49,6 +86,11 @@ def member_check_document(
     pattern : str, optional
         A pattern abbreviation (``"SHA"``): summarise all its interviewed cases.
     quotes_per_code : int, default=2
+    language : {"en", "fr"}, default="en"
+        Language of the summary's own sentences (that of the interview).
+    codebook : Codebook, optional
+        Gives the code and category labels (default: the study's codebook); pass
+        the codebook of the interview's language so the labels match the quotes.
 
     Returns
     -------
@@ -66,7 +108,11 @@ def member_check_document(
     >>> doc = member_check_document(sample_linked_study(), "ES11_C4")
     >>> doc.title
     'Summary for your review: interview about ES#11_C4'
+    >>> member_check_document(sample_linked_study(), "ES5_C4", language="fr").title
+    'Résumé à valider : entrevue au sujet de ES#5_C4'
     """
+    check_choice("language", language, sorted(WORDS))
+    words = WORDS[language]
     if (case_id is None) == (pattern is None):
         raise DataValueError("member check: give exactly one of case_id or pattern")
     interviewed = study.interviewed
@@ -78,7 +124,7 @@ def member_check_document(
                 f"interviewed cases: {known}"
             )
         cases = [case_id]
-        title = f"Summary for your review: interview about {display_case_id(case_id)}"
+        title = words["title_case"].format(case=display_case_id(case_id))
     else:
         cases = list(interviewed.index[interviewed["abbrev"] == pattern])
         if not cases:
@@ -86,34 +132,33 @@ def member_check_document(
                 f"member check: pattern {pattern!r} has no interviewed case; patterns: "
                 + ", ".join(dict.fromkeys(interviewed["abbrev"]))
             )
-        title = f"Summary for your review: the {pattern} pattern ({len(cases)} interviews)"
+        title = words["title_pattern"].format(pattern=pattern, n=len(cases))
 
     doc = Document(title)
-    doc.paragraph(
-        "Thank you for the interview. This summary is what we understood from it. Please read "
-        "it and tell us, at our next meeting or in the margins, what is wrong, missing or "
-        "overstated. The quotes are your own words from the transcript."
-    )
+    doc.paragraph(words["intro"])
     labels = {}
     categories = {}
-    if study.codebook is not None:
-        for code, category, *_ in study.codebook.iter_codes():
+    book = codebook if codebook is not None else study.codebook
+    if book is not None:
+        for code, category, *_ in book.iter_codes():
             labels[code.id] = code.label
             categories[code.id] = category
-        category_labels = {c.id: c.label for c in study.codebook.categories}
+        category_labels = {c.id: c.label for c in book.categories}
     else:
         category_labels = {}
     for cid in cases:
         row = study.case_table.loc[cid]
         values = [float(row[t]) for t in study.time_columns]
-        doc.heading(f"Client {display_case_id(cid)}", level=1)
-        doc.paragraph(
-            f"This client's alliance pattern is '{row['pattern']}' ({row['abbrev']}): "
-            f"{_trajectory_words(values)}. Outcome: {study.outcome_text(row['outcome'])}."
-        )
+        doc.heading(words["client"].format(case=display_case_id(cid)), level=1)
+        outcome = study.outcome_text(row["outcome"])
+        doc.paragraph(words["pattern"].format(
+            name=row["pattern"], abbrev=row["abbrev"],
+            points=", ".join(f"{v:.2f}" for v in values), trend=_trend(values, words),
+            outcome=words.get(outcome, outcome),
+        ))
         codings = study.codings[study.codings["case_id"] == cid]
         if not len(codings):
-            doc.paragraph("No theme of the codebook was found in this interview.", italic=True)
+            doc.paragraph(words["none"], italic=True)
             continue
         for category, group in codings.groupby(
             codings["code_id"].map(lambda c: categories.get(c, "other")), sort=False
@@ -128,18 +173,16 @@ def member_check_document(
                         seen.append(clean)
                     if len(seen) == quotes_per_code:
                         break
-                words = " / ".join(f"“{q}”" for q in seen)
-                items.append(f"{labels.get(code_id, code_id)} — {words}")
+                evidence = " / ".join(f"“{q}”" for q in seen)
+                items.append(f"{labels.get(code_id, code_id)} — {evidence}")
             doc.bullets(items)
-        doc.paragraph(
-            "Does this reflect what shaped the alliance with this client? Is anything important "
-            "missing?", italic=True
-        )
+        doc.paragraph(words["closing"], italic=True)
     return doc
 
 
 def member_check_docx(study: LinkedStudy, case_id: str | None = None, *,
-                      pattern: str | None = None) -> bytes:
+                      pattern: str | None = None, language: str = "en",
+                      codebook: Codebook | None = None) -> bytes:
     """The member-check summary as Word bytes (see :func:`member_check_document`).
 
     Examples
@@ -148,4 +191,5 @@ def member_check_docx(study: LinkedStudy, case_id: str | None = None, *,
     >>> member_check_docx(sample_linked_study(), "ES11_C4")[:2]
     b'PK'
     """
-    return render_docx(member_check_document(study, case_id, pattern=pattern))
+    return render_docx(member_check_document(study, case_id, pattern=pattern, language=language,
+                                             codebook=codebook))

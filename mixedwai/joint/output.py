@@ -50,8 +50,9 @@ def write_study(
     >>> any(p.name == "clusters.csv" for p in written)
     True
     """
-    from mixedwai.joint.membercheck import member_check_docx
+    from mixedwai.joint.membercheck import WORDS, member_check_docx
     from mixedwai.joint.narrative import build_report
+    from mixedwai.qual.codebook import load_codebook
 
     if progress is not None:
         progress("rendering")
@@ -90,8 +91,14 @@ def write_study(
         write_text(render_markdown(document), stage.path("report.md"))
 
         if member_checks and run.corpus is not None:
+            language_of = {t.case_id: t.language for t in run.corpus if t.case_id is not None}
+            books = {lang: load_codebook(name)
+                     for lang, name in (run.config.qual.codebooks or {}).items()}
             for case_id in run.linked.interviewed.index:
-                write_bytes(member_check_docx(run.linked, case_id),
+                language = language_of.get(case_id) or "en"
+                language = language if language in WORDS else "en"
+                write_bytes(member_check_docx(run.linked, case_id, language=language,
+                                              codebook=books.get(language)),
                             stage.path(f"member_checks/{case_id}.docx"))
             for pattern in dict.fromkeys(run.linked.interviewed["abbrev"]):
                 write_bytes(member_check_docx(run.linked, pattern=pattern),

@@ -108,3 +108,10 @@ def test_meta_inference_for_an_unknown_display_is_an_error(tmp_path: Path, capsy
         "display,key,statement,fit\nstatistics_by_theme,SHA,typo in the display,expansion\n")
     assert main(["run", str(study), "--out", str(tmp_path / "out"), "--quiet"]) == 2
     assert "'statistics_by_theme'" in capsys.readouterr().err
+
+
+def test_member_check_of_the_french_interview_is_in_french(report_dir: Path) -> None:
+    word = docx.Document(str(report_dir / "member_checks" / "ES5_C4.docx"))
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "Résumé à valider" in text and "Merci pour l'entrevue" in text
+    assert "Lien et confiance" in text or "Accord sur" in text  # French codebook labels
