@@ -7,10 +7,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import typer
+
 if TYPE_CHECKING:
     from rich.console import Console
 
     from mixedwai.qual.corpus import Corpus
+
+
+#: ``--case-pattern``, shared by the commands that read transcripts.
+CASE_PATTERN_OPTION: Any = typer.Option(
+    None,
+    "--case-pattern",
+    help="Regular expression finding the case id in file names when the metadata gives "
+    "none: named groups es and client (ES<es>_C<client>) or one group case. Default: "
+    "forms like ES#11_C4, ES11_C04, es11-c4.",
+)
 
 
 @lru_cache(maxsize=1)

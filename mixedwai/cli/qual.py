@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from mixedwai.cli._common import (
+    CASE_PATTERN_OPTION,
     PROGRESS_MIN_FILES,
     console,
     print_corpus_notes,
@@ -60,13 +61,7 @@ def code(
         help="Whose speech to code: roles (ES, interviewer, client) or labels; repeat the option "
         "or separate with commas; 'all' for everyone (default: the codebook's speakers).",
     ),
-    case_pattern: str | None = typer.Option(
-        None,
-        "--case-pattern",
-        help="Regular expression finding the case id in file names when the metadata gives "
-        "none: named groups es and client (ES<es>_C<client>) or one group case. Default: "
-        "forms like ES#11_C4, ES11_C04, es11-c4.",
-    ),
+    case_pattern: str | None = CASE_PATTERN_OPTION,
 ) -> None:
     """Code transcripts with a codebook's rules.
 

@@ -13,7 +13,13 @@ from pathlib import Path
 
 import typer
 
-from mixedwai.cli._common import console, print_corpus_notes, print_written, read_corpus
+from mixedwai.cli._common import (
+    CASE_PATTERN_OPTION,
+    console,
+    print_corpus_notes,
+    print_written,
+    read_corpus,
+)
 
 __all__ = ["promote", "register", "themes"]
 
@@ -74,13 +80,7 @@ def themes(
         None, "--language", help="en | fr (default: the codebook's language)."
     ),
     seed: int = typer.Option(0, "--seed", help="Random state of the NMF initialisation."),
-    case_pattern: str | None = typer.Option(
-        None,
-        "--case-pattern",
-        help="Regular expression finding the case id in file names when the metadata gives "
-        "none: named groups es and client (ES<es>_C<client>) or one group case. Default: "
-        "forms like ES#11_C4, ES11_C04, es11-c4.",
-    ),
+    case_pattern: str | None = CASE_PATTERN_OPTION,
 ) -> None:
     """Suggest candidate inductive themes (TF-IDF + NMF) to review.
 

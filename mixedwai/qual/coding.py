@@ -57,6 +57,7 @@ from mixedwai.qual.coding_schema import _code_ids as _code_ids
 from mixedwai.qual.coding_schema import _frame as _frame
 from mixedwai.qual.coding_schema import _language_of as _language_of
 from mixedwai.qual.coding_schema import _name_of as _name_of
+from mixedwai.qual.coding_schema import _speaker_list as _speaker_list
 from mixedwai.qual.manual_codings import _cell_int as _cell_int
 from mixedwai.qual.manual_codings import _cell_text as _cell_text
 from mixedwai.qual.manual_codings import _row_key as _row_key
@@ -78,18 +79,6 @@ if TYPE_CHECKING:
     from mixedwai.qual.transcripts import Corpus, Transcript
 
 __all__ = ["CODING_COLUMNS", "UNITS", "code_corpus", "load_manual_codings", "merge_codings"]
-
-
-def _speaker_list(speakers: Any) -> list[str] | None:
-    """Normalise a speaker selection to a list of names (None = everyone)."""
-    if speakers is None:
-        return None
-    if isinstance(speakers, str):
-        speakers = speakers.split(",")
-    names = list(dict.fromkeys(str(s).strip() for s in speakers if str(s).strip()))
-    if not names or any(n.casefold() == "all" for n in names):
-        return None
-    return names
 
 
 def code_corpus(

@@ -87,3 +87,15 @@ def _language_of(codebook: Any) -> str:
 
 def _name_of(codebook: Any) -> str:
     return str(getattr(codebook, "name", "codebook"))
+
+
+def _speaker_list(speakers: Any) -> list[str] | None:
+    """Normalise a speaker selection to a list of names (None = everyone)."""
+    if speakers is None:
+        return None
+    if isinstance(speakers, str):
+        speakers = speakers.split(",")
+    names = list(dict.fromkeys(str(s).strip() for s in speakers if str(s).strip()))
+    if not names or any(n.casefold() == "all" for n in names):
+        return None
+    return names

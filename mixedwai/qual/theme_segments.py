@@ -17,17 +17,6 @@ from mixedwai._validation import require_columns
 from mixedwai.errors import InsufficientDataError, OptionError
 
 
-def _speaker_names(speakers: Any) -> list[str] | None:
-    if speakers is None:
-        return None
-    if isinstance(speakers, str):
-        speakers = speakers.split(",")
-    names = list(dict.fromkeys(str(s).strip() for s in speakers if str(s).strip()))
-    if not names or any(n.casefold() == "all" for n in names):
-        return None
-    return names
-
-
 def _transcripts(corpus: Any) -> list[Any]:
     if hasattr(corpus, "segments") and hasattr(corpus, "text"):
         items = [corpus]

@@ -48,6 +48,7 @@ import pandas as pd
 
 from mixedwai._validation import check_choice, check_range
 from mixedwai.errors import ExclusionWarning, InsufficientDataError, OptionError
+from mixedwai.qual.coding_schema import _speaker_list as _speaker_names
 from mixedwai.qual.review_writer import _ID_CHARS as _ID_CHARS
 from mixedwai.qual.review_writer import _REVIEW_HEADER as _REVIEW_HEADER
 from mixedwai.qual.review_writer import _flow as _flow
@@ -68,7 +69,6 @@ from mixedwai.qual.theme_result import _representative as _representative
 from mixedwai.qual.theme_result import _themes_frame as _themes_frame
 from mixedwai.qual.theme_segments import _coded_masks as _coded_masks
 from mixedwai.qual.theme_segments import _majority_language as _majority_language
-from mixedwai.qual.theme_segments import _speaker_names as _speaker_names
 from mixedwai.qual.theme_segments import _split_by_language as _split_by_language
 from mixedwai.qual.theme_segments import _transcripts as _transcripts
 from mixedwai.qual.theme_terms import _NOTE as _NOTE
