@@ -107,20 +107,9 @@ class FileProgress:
 
 def case_pattern_option(value: str | None) -> Any:
     """Compile ``--case-pattern``; an invalid expression is an OptionError naming the option."""
-    if value is None:
-        return None
-    import re
+    from mixedwai.qual.transcript_metadata import _compile
 
-    from mixedwai.errors import OptionError
-
-    try:
-        return re.compile(value, re.IGNORECASE)
-    except re.error as exc:
-        raise OptionError(
-            f"--case-pattern {value!r} is not a valid regular expression ({exc}); expected "
-            "a pattern with named groups 'es' and 'client' (e.g. "
-            "'P(?P<es>\\d+)-(?P<client>\\d+)') or one group 'case'"
-        ) from exc
+    return _compile(value, name="--case-pattern")
 
 
 def read_corpus(transcripts: Path, *, case_pattern: str | None = None) -> Corpus:

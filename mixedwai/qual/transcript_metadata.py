@@ -24,15 +24,19 @@ _LANGUAGES = {
 }
 
 
-def _compile(pattern: re.Pattern[str] | str | None) -> re.Pattern[str] | None:
+def _compile(
+    pattern: re.Pattern[str] | str | None, *, name: str = "case_pattern ="
+) -> re.Pattern[str] | None:
+    """Compile a case-id pattern; an invalid one is an OptionError naming ``name``."""
     if pattern is None or isinstance(pattern, re.Pattern):
         return pattern
     try:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
         raise OptionError(
-            f"case_pattern = {pattern!r} is not a valid regular expression ({exc}); expected "
-            "a pattern with named groups 'es' and 'client', or one group 'case'"
+            f"{name} {pattern!r} is not a valid regular expression ({exc}); expected "
+            "a pattern with named groups 'es' and 'client' (e.g. "
+            "'P(?P<es>\\d+)-(?P<client>\\d+)') or one group 'case'"
         ) from exc
 
 
