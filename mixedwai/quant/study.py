@@ -249,7 +249,7 @@ def analyse_quant(
         notes = trajectories.notes[trajectories.notes != ""]
         trajectory_notes = pd.DataFrame({"case_id": notes.index.astype(str),
                                          "note": notes.to_numpy()})
-        clusters = cluster_trajectories(scores, **cluster_options)
+        clusters = cluster_trajectories(trajectories, **cluster_options)  # built once, above
         crosstab = score_tests = descriptives = characteristics = times = None
         if cases is not None:
             clustered = clusters.matrix.index
