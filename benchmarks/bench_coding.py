@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 def build_corpus(target_words: int) -> list:
     """The English sample transcripts, copied until they hold ``target_words`` words."""
-    from mixedwai.qual.transcripts import load_corpus
+    from mixedwai.qual.transcripts.loading import load_corpus
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -74,7 +74,7 @@ def since(start: tuple[float, float]) -> tuple[float, float]:
 
 def bare_spacy(texts: list[str], compiled, batch_size: int) -> tuple[tuple[float, float], int]:
     """``nlp.pipe`` + the two PhraseMatchers + one Matcher holding every pattern."""
-    from mixedwai.qual.coding import _gc_paused
+    from mixedwai.qual.coding.execution import _gc_paused
 
     with _gc_paused():
         return _bare_spacy(texts, compiled, batch_size)
@@ -93,7 +93,7 @@ def _bare_spacy(texts: list[str], compiled, batch_size: int) -> tuple[tuple[floa
 
 def bare_engine(texts: list[str], compiled, batch_size: int) -> tuple[tuple[float, float], int]:
     """``nlp.pipe`` + mixedwai's matching (``CompiledCodebook.matches``), nothing else."""
-    from mixedwai.qual.coding import _gc_paused
+    from mixedwai.qual.coding.execution import _gc_paused
 
     with _gc_paused():
         return _bare_engine(texts, compiled, batch_size)
@@ -110,7 +110,7 @@ def _bare_engine(texts: list[str], compiled, batch_size: int) -> tuple[tuple[flo
 def mixedwai_run(
     corpus: list, codebook, unit: str, batch_size: int
 ) -> tuple[tuple[float, float], int]:
-    from mixedwai.qual.coding import code_corpus
+    from mixedwai.qual.coding.apply import code_corpus
 
     start = clock()
     codings = code_corpus(corpus, codebook, unit=unit, batch_size=batch_size)
@@ -127,8 +127,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import spacy
 
-    from mixedwai.qual.codebook import load_codebook
-    from mixedwai.qual.coding import compile_codebook
+    from mixedwai.qual.codebook.loading import load_codebook
+    from mixedwai.qual.coding.matchers import compile_codebook
 
     codebook = load_codebook("ross2008-en")
     compiled = compile_codebook(codebook)

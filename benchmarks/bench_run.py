@@ -23,7 +23,7 @@ import time
 CHILD = r"""
 import json, sys, time
 t0 = time.perf_counter()
-from mixedwai.joint.report import run_study
+from mixedwai.joint.output import run_study
 t_import = time.perf_counter() - t0
 run, written = run_study(sys.argv[1], sys.argv[2])
 print(json.dumps({"import": t_import, **run.timings, "files": len(written)}))

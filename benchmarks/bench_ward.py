@@ -8,23 +8,23 @@ reference study. The same seeded data go to every method.
 
 Methods (each run in a fresh subprocess, so that peak memory is that run's):
 
-* ``mixedwai``: :func:`mixedwai.quant.ward.ward_tree` (deduplication, numba
+* ``mixedwai``: :func:`mixedwai.quant.ward.tree.ward_tree` (deduplication, numba
   nearest-neighbour chain on the distinct rows, expansion to all rows);
 * ``scipy``: ``scipy.cluster.hierarchy.linkage(X, "ward")`` (needs the
   condensed distance matrix: n (n - 1) / 2 doubles; run up to ``--scipy-max``);
 * ``fastcluster``: ``fastcluster.linkage_vector(X, "ward")`` (O(n) memory, but
   every row is a point; run up to ``--fastcluster-max``);
-* ``select_k``: ``ward_tree`` + :func:`mixedwai.quant.selection.select_k`
+* ``select_k``: ``ward_tree`` + :func:`mixedwai.quant.selection.rules.select_k`
   with the defaults (k = 2..6, silhouette on a 2000-case sample, 100 bootstrap
   replicates of at most 2000 cases);
-* ``cluster``: :func:`mixedwai.quant.clustering.cluster_trajectories` on the
+* ``cluster``: :func:`mixedwai.quant.ward.clustering.cluster_trajectories` on the
   case-by-time matrix, everything included (tree, k selection, tie
   diagnostic, schedule, pattern names, profile table);
-* ``ties``: the tie diagnostic alone (:func:`mixedwai.quant.ties.tie_sensitivity`,
+* ``ties``: the tie diagnostic alone (:func:`mixedwai.quant.ward.ties.tie_sensitivity`,
   k = 2..5, 20 runs with random tie-breaks, on a 10 000-case sample above
   10 000 cases: the default), then its k-means-refined comparison at k = 3;
 * ``ties_all``: the same on all cases (``max_n=None``; run up to ``--ties-all-max``);
-* ``refine``: :func:`mixedwai.quant.refine.refine_kmeans` at k = 3 alone.
+* ``refine``: :func:`mixedwai.quant.ward.refine.refine_kmeans` at k = 3 alone.
 
 For ``ties``/``ties_all``/``refine`` the tree is built before the clock starts.
 A second table gives what the diagnostic and the refinement found.
@@ -66,7 +66,7 @@ def peak_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 if method == "mixedwai":
-    from mixedwai.quant.ward import ward_tree
+    from mixedwai.quant.ward.tree import ward_tree
     ward_tree(X[:50])
     run = lambda: ward_tree(X)
 elif method == "scipy":
@@ -76,20 +76,20 @@ elif method == "fastcluster":
     import fastcluster
     run = lambda: fastcluster.linkage_vector(X, "ward")
 elif method == "select_k":
-    from mixedwai.quant.selection import select_k
-    from mixedwai.quant.ward import ward_tree
+    from mixedwai.quant.selection.rules import select_k
+    from mixedwai.quant.ward.tree import ward_tree
     select_k(X[:50], ward_tree(X[:50]), n_boot=2)
     run = lambda: select_k(X, ward_tree(X))
 elif method == "cluster":
     import pandas as pd
-    from mixedwai.quant.clustering import cluster_trajectories
+    from mixedwai.quant.ward.clustering import cluster_trajectories
     frame = pd.DataFrame(X, columns=[f"t{i + 1}" for i in range(X.shape[1])],
                          index=pd.Index([f"C{i}" for i in range(len(X))], name="case_id"))
     cluster_trajectories(frame.iloc[:50], n_boot=2)
     run = lambda: cluster_trajectories(frame)
 elif method in ("ties", "ties_all"):
-    from mixedwai.quant.ties import tie_sensitivity
-    from mixedwai.quant.ward import ward_tree
+    from mixedwai.quant.ward.ties import tie_sensitivity
+    from mixedwai.quant.ward.tree import ward_tree
     import sklearn.cluster  # noqa: F401  (imported before the clock starts)
     tree = ward_tree(X)
     max_n = 10_000 if method == "ties" else None
@@ -101,8 +101,8 @@ elif method in ("ties", "ties_all"):
         info["n_cases"] = int(diag.table["n_cases"].iloc[0])
         return info
 elif method == "refine":
-    from mixedwai.quant.refine import refine_kmeans
-    from mixedwai.quant.ward import ward_tree
+    from mixedwai.quant.ward.refine import refine_kmeans
+    from mixedwai.quant.ward.tree import ward_tree
     tree = ward_tree(X)
     refine_kmeans(ward_tree(X[:50]), 3)
     def run():

@@ -320,7 +320,7 @@ def test_client_pronouns_match_sex() -> None:
 
 # ----------------------------------------------------------------------------- the library's loader
 def test_library_loader_reads_every_interview() -> None:
-    transcripts = pytest.importorskip("mixedwai.qual.transcripts")
+    transcripts = pytest.importorskip("mixedwai.qual.transcripts.loading")
     from mixedwai.errors import EncodingFallbackWarning
 
     with pytest.warns(EncodingFallbackWarning, match="ES8_C1_notepad"):

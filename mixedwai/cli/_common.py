@@ -12,7 +12,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from mixedwai.qual.corpus import Corpus
+    from mixedwai.qual.transcripts.corpus import Corpus
 
 
 #: ``--case-pattern``, shared by the commands that read transcripts.
@@ -107,7 +107,7 @@ class FileProgress:
 
 def case_pattern_option(value: str | None) -> Any:
     """Compile ``--case-pattern``; an invalid expression is an OptionError naming the option."""
-    from mixedwai.qual.transcript_metadata import _compile
+    from mixedwai.qual.transcripts.metadata import _compile
 
     return _compile(value, name="--case-pattern")
 
@@ -122,7 +122,7 @@ def read_corpus(transcripts: Path, *, case_pattern: str | None = None) -> Corpus
     summary. Other warnings are shown as usual.
     """
     from mixedwai.errors import EncodingFallbackWarning, ExclusionWarning
-    from mixedwai.qual.transcripts import load_corpus
+    from mixedwai.qual.transcripts.loading import load_corpus
 
     pattern = case_pattern_option(case_pattern)
     corpus = None

@@ -71,9 +71,10 @@ def code(
     from mixedwai._validation import check_choice
     from mixedwai.errors import OptionError
     from mixedwai.io import staged_output, write_csv
-    from mixedwai.qual.codebook import load_codebook
-    from mixedwai.qual.coding import UNITS, code_corpus
-    from mixedwai.qual.retrieval import code_frequencies, code_matrix
+    from mixedwai.qual.codebook.loading import load_codebook
+    from mixedwai.qual.coding.apply import code_corpus
+    from mixedwai.qual.coding.schema import UNITS
+    from mixedwai.qual.retrieval.matrices import code_frequencies, code_matrix
 
     if unit is not None:
         check_choice("--unit", unit, UNITS)
@@ -132,7 +133,8 @@ def codebook_check(
     file: str = typer.Argument(..., help="Codebook YAML file, or a shipped name."),
 ) -> None:
     """Validate a codebook and print its tree with the number of rules per code."""
-    from mixedwai.qual.codebook import codebook_tree, load_codebook
+    from mixedwai.qual.codebook.display import codebook_tree
+    from mixedwai.qual.codebook.loading import load_codebook
 
     book = load_codebook(file)
     shown = console()

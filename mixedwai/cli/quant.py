@@ -73,7 +73,8 @@ def cluster(
     from mixedwai._validation import check_choice
     from mixedwai.errors import MixedWAIWarning
     from mixedwai.io import staged_output, write_bytes, write_csv, write_text
-    from mixedwai.quant.data import read_cases, read_sessions
+    from mixedwai.quant.data.cases import read_cases
+    from mixedwai.quant.data.sessions import read_sessions
     from mixedwai.quant.study import analyse_quant
 
     check_choice("--scores", scores, ["direct", "deviation"])

@@ -23,9 +23,9 @@ def run(
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from mixedwai.errors import MixedWAIWarning
+    from mixedwai.joint.analysis import STAGES, analyse_study
     from mixedwai.joint.config import load_study_config
     from mixedwai.joint.output import write_study
-    from mixedwai.joint.report import STAGES, analyse_study
 
     config = load_study_config(study)
     out_console = console()

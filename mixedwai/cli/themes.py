@@ -3,8 +3,8 @@
 ``themes`` suggests candidate themes in the speech the codebook did not code and
 writes them with a review file; the analyst edits the review file, and
 ``codebook promote`` adds the accepted themes to the codebook. Commands stay thin:
-the work is done by :func:`mixedwai.qual.themes.suggest_themes` and
-:func:`mixedwai.qual.promote.promote_themes`.
+the work is done by :func:`mixedwai.qual.themes.suggest.suggest_themes` and
+:func:`mixedwai.qual.themes.promote.promote_themes`.
 """
 
 from __future__ import annotations
@@ -90,8 +90,9 @@ def themes(
     `mixedwai codebook promote CODEBOOK themes.yaml`.
     """
     from mixedwai.io import staged_output, write_csv
-    from mixedwai.qual.codebook import load_codebook
-    from mixedwai.qual.themes import suggest_themes, write_theme_review
+    from mixedwai.qual.codebook.loading import load_codebook
+    from mixedwai.qual.themes.review import write_theme_review
+    from mixedwai.qual.themes.suggest import suggest_themes
 
     requested = _n_themes(n_themes)
     if unit is None and segments.strip().lower() == "all":
@@ -178,7 +179,8 @@ def promote(
     ),
 ) -> None:
     """Add the accepted themes of a review file to a codebook, keeping its formatting."""
-    from mixedwai.qual.promote import promote_themes, read_theme_review
+    from mixedwai.qual.themes.promote import promote_themes
+    from mixedwai.qual.themes.review import read_theme_review
 
     book = promote_themes(
         codebook, review, category_id=category, category_label=category_label, out=out

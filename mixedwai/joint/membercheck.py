@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 from mixedwai._validation import check_choice
 from mixedwai.errors import DataValueError
 from mixedwai.ids import display_case_id
-from mixedwai.joint.document import Document
-from mixedwai.joint.render import render_docx
+from mixedwai.joint.render.document import Document
+from mixedwai.joint.render.formats import render_docx
 
 if TYPE_CHECKING:
     from mixedwai.joint.study import LinkedStudy
-    from mixedwai.qual.codebook import Codebook
+    from mixedwai.qual.codebook.model import Codebook
 
 __all__ = ["member_check_document", "member_check_docx"]
 
@@ -104,7 +104,7 @@ def member_check_document(
 
     Examples
     --------
-    >>> from mixedwai.joint import sample_linked_study
+    >>> from mixedwai.joint.sample import sample_linked_study
     >>> doc = member_check_document(sample_linked_study(), "ES11_C4")
     >>> doc.title
     'Summary for your review: interview about ES#11_C4'
@@ -187,7 +187,7 @@ def member_check_docx(study: LinkedStudy, case_id: str | None = None, *,
 
     Examples
     --------
-    >>> from mixedwai.joint import sample_linked_study
+    >>> from mixedwai.joint.sample import sample_linked_study
     >>> member_check_docx(sample_linked_study(), "ES11_C4")[:2]
     b'PK'
     """

@@ -1,247 +1,199 @@
-"""Run a whole study — both strands and their integration — and build its report.
+"""The study report's content: what was computed, with which parameters, and what came out.
 
-:func:`analyse_study` reads the files a :class:`~mixedwai.joint.config.StudyConfig`
-names, runs the quantitative strand, loads and codes the transcripts, links the
-two and builds every joint display. :func:`build_report` turns the result into a
-:class:`~mixedwai.joint.document.Document` (method, patterns, outcomes, themes,
-joint displays, exclusions, parameters), and :func:`write_study` writes every
-table (CSV), figure (PNG), ``report.html``, ``report.docx`` and ``report.md``
-into a folder, all or nothing.
+:func:`build_report` assembles a :class:`~mixedwai.joint.render.document.Document` from a
+:class:`~mixedwai.joint.result.StudyRun`: method (instrument, scores, Ward, the k
+rule and its parameters, codebook and version, mixedwai version), patterns
+(Table 2 and Figure 2 analogues, the k-selection table and the reason), outcomes
+(pattern × outcome with the exact test, score-outcome tests, Table 1 and time to
+outcome), themes (code frequencies), the joint displays, and every exclusion
+with its reason — so a reviewer can reproduce the run.
 """
 
 from __future__ import annotations
 
-import time
-import warnings
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from mixedwai.errors import DataValueError, MixedWAIWarning
-from mixedwai.joint.config import StudyConfig, load_study_config
-from mixedwai.joint.displays import (
-    JointDisplay,
-    case_ordered_display,
-    statistics_by_themes,
-    themes_by_outcome,
-)
-from mixedwai.joint.meta import add_meta_inferences, load_meta_inferences
-from mixedwai.joint.pattern_columns import themes_by_pattern
-from mixedwai.joint.quantitized import quantitized_themes
-from mixedwai.joint.study import LinkedStudy, link_study
+from mixedwai.joint.render.document import Document
+from mixedwai.quant.ward.ties import TIE_ARI_WARNING
 
 if TYPE_CHECKING:
-    from mixedwai.qual.codebook import Codebook
-    from mixedwai.qual.transcripts import Corpus
-    from mixedwai.quant.study import QuantAnalysis
+    from mixedwai.joint.result import StudyRun
 
-__all__ = ["STAGES", "StudyRun", "analyse_study", "run_study"]
-
-#: The stages timed by :func:`analyse_study` and :func:`write_study`, in order.
-STAGES = ("reading", "scoring", "clustering", "coding", "displays", "rendering")
-
-Progress = Callable[[str], None]
+__all__ = ["build_report"]
 
 
-@dataclass(frozen=True)
-class StudyRun:
-    """Everything a study run computed.
-
-    Attributes
-    ----------
-    config : StudyConfig
-    quant : QuantAnalysis
-    corpus : Corpus or None
-    codebook : Codebook or None
-    codings : pandas.DataFrame
-    linked : LinkedStudy
-    displays : dict of str to JointDisplay
-    timings : dict of str to float
-        Seconds spent in each stage of :data:`STAGES`.
-    warnings : list of str
-        Every mixedwai warning raised during the run, in order.
-    """
-
-    config: StudyConfig
-    quant: QuantAnalysis
-    corpus: Corpus | None
-    codebook: Codebook | None
-    codings: pd.DataFrame
-    linked: LinkedStudy
-    displays: dict[str, JointDisplay]
-    timings: dict[str, float] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+def _fmt(value: object, digits: int = 2) -> str:
+    if isinstance(value, float):
+        return "" if pd.isna(value) else f"{value:.{digits}f}"
+    return "" if value is None else str(value)
 
 
-class _Timer:
-    def __init__(self, progress: Progress | None) -> None:
-        self.timings: dict[str, float] = {}
-        self.progress = progress
-
-    def stage(self, name: str) -> _Stage:
-        return _Stage(self, name)
+def _param(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return "" if value is None else str(value)
 
 
-class _Stage:
-    def __init__(self, timer: _Timer, name: str) -> None:
-        self.timer, self.name = timer, name
-
-    def __enter__(self) -> None:
-        if self.timer.progress is not None:
-            self.timer.progress(self.name)
-        self.start = time.perf_counter()
-
-    def __exit__(self, *exc: object) -> None:
-        elapsed = time.perf_counter() - self.start
-        self.timer.timings[self.name] = self.timer.timings.get(self.name, 0.0) + elapsed
+def _rounded(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """Floats as text with ``digits`` decimals, and snake_case headings as words."""
+    out = frame.copy()
+    out.columns = [str(c).replace("_", " ") for c in out.columns]
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].map(lambda v, d=digits: _fmt(v, d))
+    return out
 
 
-def analyse_study(
-    study: str | Path | StudyConfig, *, progress: Progress | None = None
-) -> StudyRun:
-    """Run both strands of a study and link them.
+def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Document:
+    """Build the whole-study report document.
 
     Parameters
     ----------
-    study : str, path or StudyConfig
-        A study folder (laid out like ``sample_corpus/``), a ``study.yaml``, or a
-        loaded configuration.
-    progress : callable, optional
-        Called with the name of each stage as it starts (see :data:`STAGES`).
-
-    Returns
-    -------
-    StudyRun
-
-    Examples
-    --------
-    >>> run = analyse_study("sample_corpus")
-    >>> run.quant.clusters.k, len(run.linked.interviewed)
-    (3, 17)
-    """
-    from mixedwai.quant.data import read_cases, read_sessions
-    from mixedwai.quant.scoring import score_wai
-    from mixedwai.quant.study import analyse_quant
-
-    config = study if isinstance(study, StudyConfig) else load_study_config(study)
-    timer = _Timer(progress)
-    caught: list[str] = []
-    with warnings.catch_warnings(record=True) as records:
-        warnings.simplefilter("always", MixedWAIWarning)
-        cols = config.columns
-        q = config.quant
-        with timer.stage("reading"):
-            sessions = read_sessions(
-                config.sessions, case_col=cols.case_id, session_col=cols.session,
-                es_col=cols.es_id, item_columns=cols.item_columns, instrument=q.instrument,
-            )
-            cases = read_cases(config.cases, case_col=cols.case_id, outcome=cols.outcome,
-                               days_col=cols.days_to_outcome)
-            corpus = codebook = None
-            from mixedwai.qual.codebook import load_codebook
-
-            if config.transcripts is not None:
-                from mixedwai.qual.transcripts import load_corpus
-
-                corpus = load_corpus(config.transcripts, case_pattern=config.qual.case_pattern,
-                                     errors="collect")
-                for path, message in corpus.errors:
-                    warnings.warn(f"{path}: skipped: {message}", MixedWAIWarning, stacklevel=2)
-                codebook = load_codebook(config.qual.codebook)
-        with timer.stage("scoring"):
-            scores = score_wai(sessions, instrument=q.instrument)
-        with timer.stage("clustering"):
-            options: dict[str, Any] = {
-                "k": q.k, "k_rule": q.k_rule, "scores": q.scores, "n_sessions": q.n_sessions,
-                "tie_seeds": q.tie_seeds, "tie_max_n": q.tie_max_n,
-                "min_share": q.min_share, "max_k": q.max_k, "n_boot": q.n_boot,
-                "random_state": q.random_state, "slope_threshold": q.slope_threshold,
-                "curvature_threshold": q.curvature_threshold, "names": q.pattern_names,
-                "level_rule": q.level_rule,
-            }
-            if q.refine is not None:
-                options["refine"] = q.refine
-            quant = analyse_quant(sessions, cases, instrument=q.instrument,
-                                  outcome=cols.outcome, days=cols.days_to_outcome,
-                                  attributes=q.attributes, scored=scores, **options)
-            caught += quant.warnings
-        with timer.stage("coding"):
-            codings = pd.DataFrame()
-            if corpus is not None and codebook is not None:
-                from mixedwai.qual.coding import code_corpus
-
-                books: Codebook | dict[str, Codebook] = codebook
-                if config.qual.codebooks:
-                    books = {codebook.language: codebook}
-                    books.update({lang: load_codebook(name)
-                                  for lang, name in config.qual.codebooks.items()})
-                codings = code_corpus(corpus, books, unit=config.qual.unit,
-                                      speakers=config.qual.speakers)
-        with timer.stage("displays"):
-            linked = link_study(
-                quant.clusters, cases, corpus, codings, codebook, outcome=cols.outcome,
-                days=cols.days_to_outcome, outcome_label=config.outcome_label,
-                no_outcome_label=config.no_outcome_label,
-            )
-            displays = build_displays(linked, config)
-    for record in records:  # recorded for the report, and passed on to the caller
-        if issubclass(record.category, MixedWAIWarning):
-            caught.append(str(record.message))
-        warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
-    return StudyRun(config=config, quant=quant, corpus=corpus, codebook=codebook,
-                    codings=codings, linked=linked, displays=displays, timings=timer.timings,
-                    warnings=list(dict.fromkeys(caught)))
-
-
-def build_displays(linked: LinkedStudy, config: StudyConfig) -> dict[str, JointDisplay]:
-    """Every joint display of a study, with meta-inferences attached when given."""
-    if not len(linked.interviewed):  # quantitative strand only: no theme to display
-        displays = {"case_ordered": case_ordered_display(linked, quotes=False)}
-    else:
-        displays = {
-            "statistics_by_themes": statistics_by_themes(linked, level="category"),
-            "themes_by_pattern": themes_by_pattern(linked, level="code"),
-            "themes_by_outcome": themes_by_outcome(linked, level="code"),
-            "case_ordered": case_ordered_display(linked),
-            "quantitized_themes": quantitized_themes(linked, level="code",
-                                                     random_state=config.quant.random_state),
-        }
-    if config.meta_inferences is not None:
-        meta = load_meta_inferences(config.meta_inferences)
-        unknown = sorted(set(meta["display"]) - set(displays))
-        if unknown:
-            raise DataValueError(
-                f"{config.meta_inferences}: meta-inferences name displays this study does not "
-                f"have: {', '.join(map(repr, unknown))}; its displays are "
-                f"{', '.join(displays)}"
-            )
-        displays = {k: add_meta_inferences(d, meta) for k, d in displays.items()}
-    return displays
-
-
-def run_study(
-    study: str | Path | StudyConfig, out_dir: str | Path, *, progress: Progress | None = None
-) -> tuple[StudyRun, list[Path]]:
-    """Analyse a study and write all its outputs into ``out_dir``.
-
-    Returns
-    -------
     run : StudyRun
-    written : list of pathlib.Path
-        Every file written, sorted.
+    figures : dict of str to bytes, optional
+        PNG figures (``trajectories``, ``dendrogram``) to embed.
+
+    Returns
+    -------
+    Document
 
     Examples
     --------
-    >>> import tempfile
-    >>> run, written = run_study("sample_corpus", tempfile.mkdtemp())
-    >>> sorted(p.name for p in written if p.name.startswith("report"))
-    ['report.docx', 'report.html', 'report.md']
+    >>> from mixedwai.joint.analysis import analyse_study
+    >>> doc = build_report(analyse_study("sample_corpus"))
+    >>> [b.text for b in doc.blocks if type(b).__name__ == "Heading" and b.level == 1]
+    ['Method', 'Alliance patterns', 'Patterns and outcome', 'Themes', 'Joint displays', \
+'Exclusions and warnings', 'Reproducibility']
     """
-    from mixedwai.joint.output import write_study
+    from mixedwai import __version__
 
-    run = analyse_study(study, progress=progress)
-    written = write_study(run, out_dir, progress=progress)
-    return run, written
+    config = run.config
+    quant = run.quant
+    clusters = quant.clusters
+    params = clusters.params
+    figures = figures or {}
+    doc = Document(config.name)
+
+    # ------------------------------------------------------------------ method
+    n_cases = len(quant.cases) if quant.cases is not None else clusters.matrix.shape[0]
+    doc.heading("Method")
+    doc.paragraph(
+        f"Working alliance was scored with the instrument '{config.quant.instrument}' "
+        f"(global score = mean of the keyed items). Trajectories are each case's first "
+        f"{config.quant.n_sessions} sessions; {clusters.matrix.shape[0]} of {n_cases} cases had "
+        f"them all and entered the clustering. Clustering used Ward's minimum variance method on "
+        f"{config.quant.scores.upper()} scores"
+        + (" (level and shape together, de Roten et al. 2004)." if config.quant.scores == "direct"
+           else " (each score minus the case's own mean: shape only, Kivlighan & Shaughnessy "
+           "2000).")
+    )
+    doc.paragraph(
+        f"The number of clusters was chosen as follows: {clusters.k_reason} "
+        f"(minimum cluster share {config.quant.min_share:.0%}, k = 2..{config.quant.max_k}, "
+        f"{config.quant.n_boot} bootstrap resamples for stability, seed "
+        f"{config.quant.random_state})."
+    )
+    doc.paragraph(
+        "Ward's tree is computed exactly on the distinct score rows, weighted by how many cases "
+        "share each row, so the same data always give the same partition whatever the row order "
+        f"(tie rule: {params.get('tie_rule', 'canonical')})."
+    )
+    for line in clusters.summary().splitlines()[2:]:
+        doc.paragraph(line)
+    ties = clusters.tie_sensitivity
+    if ties is not None:
+        refined = "refined_ari_median" in ties
+        median = ties["refined_ari_median"] if refined else ties["ari_median"]
+        if median < TIE_ARI_WARNING:
+            doc.paragraph(
+                "Warning: these patterns depend on arbitrary tie-breaking (median ARI "
+                f"{median:.2f} between the canonical partition and partitions with ties broken "
+                "at random" + (", after k-means refinement)." if refined
+                               else "); consider refine: kmeans."), italic=True
+            )
+    if run.codebook is not None:
+        n_docs = len(run.corpus) if run.corpus is not None else 0
+        others = "".join(
+            f"; transcripts in '{lang}' with '{name}'"
+            for lang, name in (config.qual.codebooks or {}).items()
+            if lang != run.codebook.language
+        )
+        doc.paragraph(
+            f"{n_docs} interview transcripts were coded with the codebook "
+            f"'{run.codebook.name}' version {run.codebook.version} ({run.codebook.language}"
+            f"{others}), "
+            f"unit: {config.qual.unit or run.codebook.unit}, speakers coded: "
+            f"{', '.join(config.qual.speakers or run.codebook.speakers or ['everyone'])}. "
+            "Codes were applied by the codebook's rules (lemmas, phrases and token patterns); "
+            "they are candidates for the analyst to review, not a substitute for reading."
+        )
+
+    # ------------------------------------------------------------------ patterns
+    doc.heading("Alliance patterns")
+    doc.table(_rounded(clusters.profile.reset_index()), "Table 2 analogue: patterns, size and "
+              "mean WAI (SD) at each time")
+    if "trajectories" in figures:
+        doc.figure("Figure 2 analogue: mean WAI by time, one line per pattern",
+                   figures["trajectories"])
+    doc.table(_rounded(clusters.k_selection), "Choice of the number of clusters",
+              (clusters.k_reason,), landscape=True)
+    if "dendrogram" in figures:
+        doc.figure("Dendrogram (Ward)", figures["dendrogram"])
+
+    # ------------------------------------------------------------------ outcomes
+    doc.heading("Patterns and outcome")
+    if quant.crosstab is not None:
+        x = quant.crosstab
+        doc.table(_rounded(x.to_frame()), f"Outcome ({config.outcome_label}) by pattern")
+        doc.paragraph(x.summary())
+        if x.warning:
+            doc.paragraph(x.warning, italic=True)
+    tables = run.tables
+    for name, title in (
+        ("score_tests", "WAI scores and the outcome (Mann-Whitney U, point-biserial r)"),
+        ("descriptives", "Table 1 analogue: outcome by client attribute"),
+        ("characteristics", "Table 3 analogue: client characteristics by pattern"),
+        ("time_to_outcome", "Days to the outcome among those who reached it, by pattern"),
+    ):
+        if name in tables:
+            doc.table(_rounded(tables[name]), title, landscape=name == "characteristics")
+
+    # ------------------------------------------------------------------ themes
+    doc.heading("Themes")
+    if "code_frequencies" in run.tables:
+        doc.table(_rounded(run.tables["code_frequencies"]),
+                  "Codes by category: segments, documents and cases coded")
+    else:
+        doc.paragraph("No transcripts were coded.")
+
+    # ------------------------------------------------------------------ joint
+    doc.heading("Joint displays")
+    for display in run.displays.values():
+        doc.table(display)
+
+    # ------------------------------------------------------------------ exclusions
+    doc.heading("Exclusions and warnings")
+    excluded = clusters.excluded
+    if len(excluded):
+        doc.table(excluded, f"Cases excluded from the clustering ({len(excluded)})")
+    if "trajectory_notes" in tables:
+        doc.table(tables["trajectory_notes"], "Cases whose first sessions are not numbered 1..N")
+    if "left_out_of_tables" in tables:
+        doc.table(tables["left_out_of_tables"], "Clustered cases left out of descriptive tables")
+    unlinked = run.linked.links[run.linked.links["status"] != "linked"]
+    if len(unlinked):
+        doc.table(unlinked.fillna(""), "Cases and transcripts not linked across strands")
+    doc.bullets(run.warnings)
+
+    # ------------------------------------------------------------------ reproducibility
+    doc.heading("Reproducibility")
+    rows = [("mixedwai version", __version__), ("study", str(config.root)),
+            ("quant.instrument", config.quant.instrument)]
+    rows += [(f"clustering.{k}", _param(v)) for k, v in params.items()]
+    rows += [(f"qual.{k}", _param(v)) for k, v in config.qual.model_dump().items()]
+    if run.codebook is not None:
+        rows.append(("codebook version", f"{run.codebook.name} {run.codebook.version}"))
+    doc.table(pd.DataFrame(rows, columns=["parameter", "value"]), "Parameters of this run")
+    return doc

@@ -20,6 +20,6 @@ def sample_linked_study(path: str = "sample_corpus") -> LinkedStudy:
     >>> len(study.case_table), len(study.interviewed)
     (18, 17)
     """
-    from mixedwai.joint.report import analyse_study
+    from mixedwai.joint.analysis import analyse_study
 
     return analyse_study(Path(path)).linked

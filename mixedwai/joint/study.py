@@ -19,9 +19,9 @@ import pandas as pd
 from mixedwai.errors import DataValueError, UnlinkedCaseWarning
 
 if TYPE_CHECKING:
-    from mixedwai.qual.codebook import Codebook
-    from mixedwai.qual.transcripts import Corpus
-    from mixedwai.quant.clustering import ClusterResult
+    from mixedwai.qual.codebook.model import Codebook
+    from mixedwai.qual.transcripts.corpus import Corpus
+    from mixedwai.quant.ward.result import ClusterResult
 
 __all__ = ["LinkedStudy", "link_study"]
 
@@ -136,7 +136,7 @@ def link_study(
     Examples
     --------
     >>> import mixedwai as mw
-    >>> from mixedwai.joint import link_study
+    >>> from mixedwai.joint.study import link_study
     >>> sessions = mw.read_sessions("sample_corpus/sessions.csv")
     >>> cases = mw.read_cases("sample_corpus/cases.csv")
     >>> result = mw.cluster_trajectories(mw.score_wai(sessions), n_boot=0)

@@ -30,7 +30,7 @@ def theme_presence(study: LinkedStudy, *, level: str = "code") -> pd.DataFrame:
 
     Examples
     --------
-    >>> from mixedwai.joint import sample_linked_study
+    >>> from mixedwai.joint.sample import sample_linked_study
     >>> p = theme_presence(sample_linked_study(), level="category")
     >>> list(p.columns)[:3]
     ['client', 'professional', 'context']
@@ -54,7 +54,7 @@ def theme_labels(study: LinkedStudy, *, level: str = "code") -> dict[str, str]:
 
     Examples
     --------
-    >>> from mixedwai.joint import sample_linked_study
+    >>> from mixedwai.joint.sample import sample_linked_study
     >>> theme_labels(sample_linked_study(), level="category")["client"]
     'Client factors'
     """

@@ -16,7 +16,7 @@ does not find names by itself (no named-entity recognition), and it leaves
 
 Examples
 --------
->>> from mixedwai.qual.transcripts import Transcript
+>>> from mixedwai.qual.transcripts.model import Transcript
 >>> t = Transcript.from_text("Interviewer: How is Marc?\\nMarie: marc is fine. Mariette too.",
 ...                          speakers={"Marie": "ES"})
 >>> p = pseudonymise(t, {"Marie": "ES-A", "Marc": "Client-1"})
@@ -35,7 +35,8 @@ from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from mixedwai.errors import OptionError
-from mixedwai.qual.transcripts import Corpus, Segment, Transcript
+from mixedwai.qual.transcripts.corpus import Corpus
+from mixedwai.qual.transcripts.model import Segment, Transcript
 
 __all__ = ["pseudonymise"]
 

@@ -111,7 +111,7 @@ def plot_trajectories(
     Parameters
     ----------
     profile : pandas.DataFrame
-        The table of :func:`mixedwai.quant.patterns.profile_table`: one row per
+        The table of :func:`mixedwai.quant.patterns.shapes.profile_table`: one row per
         pattern with ``t1_mean .. tN_mean`` (and ``t1_sd ..`` for error bars),
         ``n`` and ``abbrev`` or ``pattern`` for the legend.
     ax : matplotlib Axes, optional

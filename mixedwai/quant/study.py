@@ -24,17 +24,17 @@ from typing import Any
 import pandas as pd
 
 from mixedwai.errors import MixedWAIWarning
-from mixedwai.quant.clustering import ClusterResult, cluster_trajectories
-from mixedwai.quant.outcomes import (
-    CrosstabResult,
+from mixedwai.quant.instruments.scoring import score_wai
+from mixedwai.quant.outcomes.crosstab import CrosstabResult, outcome_crosstab
+from mixedwai.quant.outcomes.descriptives import (
     characteristics_by_pattern,
     outcome_by_attribute,
-    outcome_crosstab,
-    score_outcome_tests,
     time_to_outcome,
 )
-from mixedwai.quant.scoring import score_wai
+from mixedwai.quant.outcomes.score_tests import score_outcome_tests
 from mixedwai.quant.trajectories import build_trajectories
+from mixedwai.quant.ward.clustering import cluster_trajectories
+from mixedwai.quant.ward.result import ClusterResult
 
 __all__ = ["QuantAnalysis", "analyse_quant", "default_attributes"]
 

@@ -34,15 +34,9 @@ import pandas as pd
 from mixedwai._validation import check_range, require_columns, source_name
 from mixedwai.errors import ColumnError, DataValueError, InsufficientDataError
 from mixedwai.ids import es_id_of
-from mixedwai.quant.data import (
-    _blank_case_problems,
-    _canonical_ids,
-    _parse_sessions,
-    _show,
-    _to_numbers,
-)
-from mixedwai.quant.input_table import _Problems, _raise_listed
-from mixedwai.quant.scoring import _case_rank, _check_duplicates, _row_order, _where
+from mixedwai.quant.data.sessions import _blank_case_problems, _parse_sessions
+from mixedwai.quant.data.table import _canonical_ids, _Problems, _raise_listed, _show, _to_numbers
+from mixedwai.quant.instruments.scoring import _case_rank, _check_duplicates, _row_order, _where
 
 __all__ = ["Trajectories", "build_trajectories", "deviation_scores"]
 
@@ -195,7 +189,7 @@ def build_trajectories(
     ----------
     scores : pandas.DataFrame
         Long table with ``case_id``, ``session`` and the score column, such as the
-        output of :func:`~mixedwai.quant.scoring.score_wai`. Optional ``es_id`` and
+        output of :func:`~mixedwai.quant.instruments.scoring.score_wai`. Optional ``es_id`` and
         ``note`` columns are used when present.
     n_sessions : int, default=3
         N: how many sessions per case (the first N in session order).

@@ -7,7 +7,7 @@ import pytest
 
 @pytest.fixture(scope="session")
 def sample_run():
-    from mixedwai.joint.report import analyse_study
+    from mixedwai.joint.analysis import analyse_study
 
     return analyse_study("sample_corpus")
 

@@ -53,7 +53,7 @@ def test_yaml_python_tags_are_refused(tmp_path: Path) -> None:
 
 
 def test_refine_and_k_rule_reach_the_clustering(tmp_path: Path) -> None:
-    from mixedwai.joint.report import analyse_study
+    from mixedwai.joint.analysis import analyse_study
 
     for name in ("sessions.csv", "cases.csv"):
         shutil.copy(Path("sample_corpus") / name, tmp_path / name)

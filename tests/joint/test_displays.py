@@ -6,8 +6,12 @@ import re
 
 import pandas as pd
 
-from mixedwai.joint.displays import case_ordered_display, statistics_by_themes, themes_by_outcome
-from mixedwai.joint.quantitized import quantitized_themes
+from mixedwai.joint.displays.quantitized import quantitized_themes
+from mixedwai.joint.displays.tables import (
+    case_ordered_display,
+    statistics_by_themes,
+    themes_by_outcome,
+)
 
 
 def _independent_presence(linked, level: str) -> pd.DataFrame:
@@ -97,7 +101,7 @@ def test_quantitized_themes_counts_and_exact_p_values(linked) -> None:
 
 
 def test_themes_by_pattern_matches_pandas_and_grows_down_the_page(linked) -> None:
-    from mixedwai.joint.pattern_columns import themes_by_pattern
+    from mixedwai.joint.displays.by_pattern import themes_by_pattern
 
     display = themes_by_pattern(linked, quotes=False)
     presence = _independent_presence(linked, "code")

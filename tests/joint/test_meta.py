@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from mixedwai.errors import DataValueError
-from mixedwai.joint.displays import statistics_by_themes
-from mixedwai.joint.meta import add_meta_inferences, load_meta_inferences
+from mixedwai.joint.displays.meta import add_meta_inferences, load_meta_inferences
+from mixedwai.joint.displays.tables import statistics_by_themes
 
 
 def test_bad_fits_are_all_listed(tmp_path: Path) -> None:

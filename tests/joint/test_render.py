@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from docx.enum.section import WD_ORIENT
 
-from mixedwai.joint.displays import JointDisplay
-from mixedwai.joint.document import Document
-from mixedwai.joint.render import (
+from mixedwai.joint.displays.tables import JointDisplay
+from mixedwai.joint.render.document import Document
+from mixedwai.joint.render.formats import (
     frame_to_markdown,
     render_docx,
     render_html,

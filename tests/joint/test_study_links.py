@@ -40,7 +40,7 @@ def study_with_strays(tmp_path: Path) -> Path:
 
 
 def test_unknown_transcript_warns_with_file_name_and_is_listed(study_with_strays: Path) -> None:
-    from mixedwai.joint.report import analyse_study
+    from mixedwai.joint.analysis import analyse_study
 
     with warnings.catch_warnings(record=True) as records:
         warnings.simplefilter("always")

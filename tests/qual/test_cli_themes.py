@@ -9,7 +9,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from mixedwai.cli import main
-from mixedwai.qual.codebook import load_codebook
+from mixedwai.qual.codebook.loading import load_codebook
 
 CODEBOOK = """\
 # my codebook

@@ -12,18 +12,16 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from mixedwai.errors import CodebookError, InputFileError
-from mixedwai.qual.codebook import (
+from mixedwai.qual.codebook.display import codebook_tree
+from mixedwai.qual.codebook.loading import (
     CODEBOOK_DIR,
-    Code,
-    Codebook,
     available_codebooks,
     codebook_from_document,
     codebook_from_yaml,
-    codebook_tree,
-    dump_codebook_document,
     load_codebook,
-    load_codebook_document,
 )
+from mixedwai.qual.codebook.model import Code, Codebook
+from mixedwai.qual.codebook.yaml_source import dump_codebook_document, load_codebook_document
 
 GOOD = """\
 name: Demo codebook

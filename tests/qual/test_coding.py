@@ -1,4 +1,4 @@
-"""Tests of mixedwai.qual.coding: rule coding, manual codings, merging."""
+"""Tests of mixedwai.qual.coding.apply: rule coding, manual codings, merging."""
 
 from __future__ import annotations
 
@@ -17,16 +17,13 @@ from mixedwai.errors import (
     MixedWAIWarning,
     OptionError,
 )
-from mixedwai.qual.codebook import Codebook
-from mixedwai.qual.coding import (
-    CODING_COLUMNS,
-    code_corpus,
-    compile_codebook,
-    load_manual_codings,
-    merge_codings,
-)
-from mixedwai.qual.nlp import get_pipeline
-from mixedwai.qual.transcripts import Transcript
+from mixedwai.qual.codebook.model import Codebook
+from mixedwai.qual.coding.apply import code_corpus, merge_codings
+from mixedwai.qual.coding.manual import load_manual_codings
+from mixedwai.qual.coding.matchers import compile_codebook
+from mixedwai.qual.coding.nlp import get_pipeline
+from mixedwai.qual.coding.schema import CODING_COLUMNS
+from mixedwai.qual.transcripts.model import Transcript
 
 
 def make_codebook(language: str = "en", speakers: list[str] | None = None, **extra) -> Codebook:
@@ -307,7 +304,7 @@ def test_french_phrases_ignore_which_apostrophe_is_typed():
 
 
 def test_shipped_english_phrases_find_text_typed_with_curly_apostrophes():
-    from mixedwai.qual.codebook import load_codebook
+    from mixedwai.qual.codebook.loading import load_codebook
 
     t = Transcript.from_text("ES: Some days he couldn\u2019t get up at all.", doc_id="d")
     codings = code_corpus([t], load_codebook("ross2008-en"))
@@ -559,8 +556,8 @@ def _pattern_probe(pattern: list[dict]) -> str:
 
 @pytest.mark.parametrize("name", ["ross2008-en", "ross2008-fr"])
 def test_prefiltered_pattern_matchers_find_exactly_the_hits_of_spacys_matchers(name):
-    from mixedwai.qual.codebook import available_codebooks, load_codebook
-    from mixedwai.qual.transcripts import load_corpus
+    from mixedwai.qual.codebook.loading import available_codebooks, load_codebook
+    from mixedwai.qual.transcripts.loading import load_corpus
 
     if name not in available_codebooks():
         pytest.skip(f"{name} is not shipped")

@@ -2,7 +2,7 @@
 
 Sentences are run through a minimal matcher built here (spaCy PhraseMatcher on
 lower case, lemma look-up, Matcher for patterns), independent of the coding engine,
-so these tests check the codebooks and not :mod:`mixedwai.qual.coding`.
+so these tests check the codebooks and not :mod:`mixedwai.qual.coding.apply`.
 
 Lemmas follow the engine's convention: lower-case lemmas, English from the lookup
 table of ``spacy-lookups-data`` applied to the lower-cased token, French from
@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from mixedwai.qual.codebook import Codebook, load_codebook
+from mixedwai.qual.codebook.loading import load_codebook
+from mixedwai.qual.codebook.model import Codebook
 
 # --------------------------------------------------------------------------- sentences
 

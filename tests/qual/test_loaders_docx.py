@@ -8,7 +8,7 @@ import docx
 import pytest
 
 from mixedwai.errors import InputFileError, TranscriptError
-from mixedwai.qual.transcripts import load_transcript
+from mixedwai.qual.transcripts.loading import load_transcript
 
 
 def _save(document: docx.document.Document, tmp_path: Path, name: str = "es4_c2.docx") -> Path:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import pytest
 
 from mixedwai.errors import TranscriptError
-from mixedwai.qual.loaders.frontmatter import meta_get, parse_pairs, split_front_matter
-from mixedwai.qual.loaders.labels import (
+from mixedwai.qual.transcripts.loaders.frontmatter import meta_get, parse_pairs, split_front_matter
+from mixedwai.qual.transcripts.loaders.labels import (
     accept_labels,
-    canonical_role,
-    declared_speakers,
     is_label,
     parse_line,
     parse_timestamp,
+)
+from mixedwai.qual.transcripts.loaders.speaker_roles import (
+    canonical_role,
+    declared_speakers,
     role_of,
 )
 

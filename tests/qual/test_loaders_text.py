@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mixedwai.errors import EncodingFallbackWarning, TranscriptError
-from mixedwai.qual.transcripts import load_transcript
+from mixedwai.qual.transcripts.loading import load_transcript
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from mixedwai.errors import TranscriptError
-from mixedwai.qual.transcripts import load_transcript
+from mixedwai.qual.transcripts.loading import load_transcript
 
 TEAMS = """WEBVTT
 

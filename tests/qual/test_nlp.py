@@ -1,4 +1,4 @@
-"""Tests of mixedwai.qual.nlp: the spaCy pipelines per language."""
+"""Tests of mixedwai.qual.coding.nlp: the spaCy pipelines per language."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 import spacy
 
 from mixedwai.errors import MixedWAIError, OptionError
-from mixedwai.qual import nlp as nlp_module
-from mixedwai.qual.nlp import (
+from mixedwai.qual.coding import nlp as nlp_module
+from mixedwai.qual.coding.nlp import (
     ANNOTATION_ATTRS,
     PIPELINE_ANNOTATIONS,
     LowercaseLookupLemmatizer,

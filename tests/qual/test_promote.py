@@ -1,4 +1,4 @@
-"""Tests of mixedwai.qual.promote: checking a theme review and promoting it into a codebook."""
+"""Tests of mixedwai.qual.themes.promote: checking a theme review, promoting it to a codebook."""
 
 from __future__ import annotations
 
@@ -9,15 +9,12 @@ import pandas as pd
 import pytest
 
 from mixedwai.errors import CodebookError, ColumnError, InputFileError, MixedWAIWarning
-from mixedwai.qual.codebook import CODEBOOK_DIR, load_codebook
-from mixedwai.qual.coding import code_corpus
-from mixedwai.qual.promote import (
-    inductive_code_ids,
-    promote_themes,
-    read_theme_review,
-    tag_inductive,
-)
-from mixedwai.qual.transcripts import Transcript
+from mixedwai.qual.codebook.loading import CODEBOOK_DIR, load_codebook
+from mixedwai.qual.coding.apply import code_corpus
+from mixedwai.qual.themes.promote import promote_themes
+from mixedwai.qual.themes.review import read_theme_review
+from mixedwai.qual.themes.tags import inductive_code_ids, tag_inductive
+from mixedwai.qual.transcripts.model import Transcript
 
 # Comments everywhere, keys in an unusual order, a flow list with odd spacing, quotes of
 # both kinds, a folded scalar, no blank line at the end of the categories.
@@ -267,7 +264,8 @@ def test_undecided_themes_are_refused_listing_each_with_its_line(tmp_path):
 
 
 def test_written_review_file_must_be_decided_before_promotion(tmp_path):
-    from mixedwai.qual.themes import suggest_themes, write_theme_review
+    from mixedwai.qual.themes.review import write_theme_review
+    from mixedwai.qual.themes.suggest import suggest_themes
 
     docs = [Transcript.from_text("ES: The bus was late. The bus and the train. Her garden. "
                                  "The garden roses.", doc_id="es1-c1")]  # fmt: skip
@@ -433,7 +431,7 @@ def test_manual_codings_of_inductive_codes_stay_manual(tmp_path):
 
 
 def test_inductive_codes_are_found_by_metadata_category_or_parent():
-    from mixedwai.qual.codebook import Codebook
+    from mixedwai.qual.codebook.model import Codebook
 
     book = Codebook.model_validate({
         "name": "d", "version": "1", "language": "en",
@@ -457,7 +455,8 @@ def test_tag_inductive_needs_code_id_and_source():
 
 
 def test_suggested_themes_can_be_promoted_and_code_the_corpus(tmp_path):
-    from mixedwai.qual.themes import suggest_themes, write_theme_review
+    from mixedwai.qual.themes.review import write_theme_review
+    from mixedwai.qual.themes.suggest import suggest_themes
 
     texts = {
         "es1-c1": "ES: The bus was late. She took the bus and the train. The train was full. "

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from mixedwai.errors import OptionError
 from mixedwai.qual import pseudonymise as lazy_pseudonymise
 from mixedwai.qual.pseudonyms import pseudonymise
-from mixedwai.qual.transcripts import Corpus, Transcript, load_corpus
+from mixedwai.qual.transcripts.corpus import Corpus
+from mixedwai.qual.transcripts.loading import load_corpus
+from mixedwai.qual.transcripts.model import Transcript
 
 TEXT = (
     "---\ntitle: Interview with Marie Tremblay\n---\n"

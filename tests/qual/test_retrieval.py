@@ -1,4 +1,4 @@
-"""Tests of mixedwai.qual.retrieval: matrices, frequencies, co-occurrence, quotes."""
+"""Tests of mixedwai.qual.retrieval.matrices: matrices, frequencies, co-occurrence, quotes."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mixedwai.errors import CodebookError, ColumnError, OptionError, OutcomeValueError
-from mixedwai.qual.codebook import Codebook
-from mixedwai.qual.retrieval import code_frequencies, code_matrix, cooccurrence, quotes
+from mixedwai.qual.codebook.model import Codebook
+from mixedwai.qual.retrieval.matrices import code_frequencies, code_matrix, cooccurrence
+from mixedwai.qual.retrieval.quotes import quotes
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mixedwai.qual.sentences import split_sentences
+from mixedwai.qual.transcripts.sentences import split_sentences
 
 
 def _split(text: str) -> list[str]:

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from mixedwai.errors import TranscriptError
-from mixedwai.qual.loaders.labels import parse_timestamp
-from mixedwai.qual.transcripts import load_corpus, load_transcript
+from mixedwai.qual.transcripts.loaders.labels import parse_timestamp
+from mixedwai.qual.transcripts.loading import load_corpus, load_transcript
 
 
 def _check_offsets(transcript) -> None:

@@ -1,4 +1,4 @@
-"""Tests of mixedwai.qual.themes: candidate inductive themes with TF-IDF and NMF."""
+"""Tests of mixedwai.qual.themes.suggest: candidate inductive themes with TF-IDF and NMF."""
 
 from __future__ import annotations
 
@@ -20,15 +20,12 @@ from mixedwai.errors import (
     InsufficientDataError,
     OptionError,
 )
-from mixedwai.qual.codebook import Codebook
-from mixedwai.qual.themes import (
-    ThemeSuggestions,
-    coherence,
-    default_code_id,
-    suggest_themes,
-    theme_tokens,
-)
-from mixedwai.qual.transcripts import Transcript
+from mixedwai.qual.codebook.model import Codebook
+from mixedwai.qual.themes.nmf import coherence
+from mixedwai.qual.themes.result import ThemeSuggestions, default_code_id
+from mixedwai.qual.themes.suggest import suggest_themes
+from mixedwai.qual.themes.terms import theme_tokens
+from mixedwai.qual.transcripts.model import Transcript
 
 TEXTS = {
     "es1-c1": (
@@ -392,7 +389,7 @@ def test_unknown_theme_in_terms_is_an_option_error():
 
 
 def test_sample_interviews_show_the_meeting_modality_theme(sample_dir):
-    from mixedwai.qual.transcripts import load_corpus
+    from mixedwai.qual.transcripts.loading import load_corpus
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

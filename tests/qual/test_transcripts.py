@@ -18,7 +18,9 @@ from mixedwai.errors import (
     OptionError,
     TranscriptError,
 )
-from mixedwai.qual.transcripts import Corpus, Segment, Transcript, load_corpus, load_transcript
+from mixedwai.qual.transcripts.corpus import Corpus
+from mixedwai.qual.transcripts.loading import load_corpus, load_transcript
+from mixedwai.qual.transcripts.model import Segment, Transcript
 
 INTERVIEW = (
     "Interviewer: How did the first meeting go?\n"

@@ -8,8 +8,10 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from mixedwai.errors import InsufficientDataError, OptionError
-from mixedwai.quant.clustering import ClusterResult, WardClustering, cluster_trajectories
 from mixedwai.quant.trajectories import Trajectories
+from mixedwai.quant.ward.clustering import cluster_trajectories
+from mixedwai.quant.ward.estimator import WardClustering
+from mixedwai.quant.ward.result import ClusterResult
 
 # tie sensitivity is tested in test_ties.py; here it would only add noise
 pytestmark = pytest.mark.filterwarnings("ignore::mixedwai.errors.TieSensitivityWarning")
@@ -234,8 +236,8 @@ def test_other_data_types_are_refused() -> None:
 
 
 def test_sample_study_gives_the_published_patterns(sample_dir) -> None:
-    from mixedwai.quant.data import read_sessions
-    from mixedwai.quant.scoring import score_wai
+    from mixedwai.quant.data.sessions import read_sessions
+    from mixedwai.quant.instruments.scoring import score_wai
 
     if not (sample_dir / "sessions.csv").is_file():
         pytest.skip("sample study not generated")
@@ -248,8 +250,8 @@ def test_sample_study_gives_the_published_patterns(sample_dir) -> None:
 
 def test_sample_study_on_four_sessions_has_no_one_case_pattern(sample_dir) -> None:
     from mixedwai.errors import SmallSampleWarning
-    from mixedwai.quant.data import read_sessions
-    from mixedwai.quant.scoring import score_wai
+    from mixedwai.quant.data.sessions import read_sessions
+    from mixedwai.quant.instruments.scoring import score_wai
 
     scores = score_wai(read_sessions(sample_dir / "sessions.csv"))
     with pytest.warns(SmallSampleWarning, match=r"7 cases in 2 clusters"):
@@ -260,7 +262,7 @@ def test_sample_study_on_four_sessions_has_no_one_case_pattern(sample_dir) -> No
 
 
 def test_level_rule_is_passed_to_the_pattern_names_and_reported() -> None:
-    from mixedwai.quant.patterns import name_patterns
+    from mixedwai.quant.patterns.shapes import name_patterns
 
     # six high cases, two middle, two low: the grand mean of the case means (5.68) is above
     # the middle cluster, the median of the three cluster levels is the middle cluster's
@@ -288,8 +290,8 @@ def test_an_unknown_level_rule_is_refused() -> None:
 
 
 def test_result_stability_matches_bootstrap_stability_renumbered_like_the_results() -> None:
-    from mixedwai.quant.selection import bootstrap_stability
-    from mixedwai.quant.ward import ward_tree
+    from mixedwai.quant.selection.stability import bootstrap_stability
+    from mixedwai.quant.ward.tree import ward_tree
 
     result = cluster_trajectories(_three_patterns(), n_boot=40, tie_seeds=0)
     X = result.scores.to_numpy()

@@ -14,7 +14,8 @@ from mixedwai.errors import (
     EsIdMismatchWarning,
     OutcomeValueError,
 )
-from mixedwai.quant.data import parse_outcome, read_cases, read_sessions
+from mixedwai.quant.data.cases import parse_outcome, read_cases
+from mixedwai.quant.data.sessions import read_sessions
 
 ITEMS = [f"wai_{i}" for i in range(1, 13)]
 

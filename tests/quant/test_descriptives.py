@@ -1,4 +1,4 @@
-"""Tests for mixedwai.quant.descriptives: Table 1, Table 3 and days to outcome."""
+"""Tests for mixedwai.quant.outcomes.descriptives: Table 1, Table 3 and days to outcome."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ from mixedwai.errors import (
     OptionError,
     OutcomeValueError,
 )
-from mixedwai.quant.descriptives import (
+from mixedwai.quant.outcomes.descriptives import (
     characteristics_by_pattern,
-    natural_key,
     outcome_by_attribute,
     time_to_outcome,
 )
+from mixedwai.quant.outcomes.levels import natural_key
 
 
 @pytest.fixture
@@ -176,7 +176,8 @@ def test_a_blank_pattern_label_is_still_an_error(cases, labels):
 def test_a_clustered_case_missing_from_the_case_table_does_not_stop_the_analysis(sample_dir):
     import warnings
 
-    from mixedwai.quant.data import read_cases, read_sessions
+    from mixedwai.quant.data.cases import read_cases
+    from mixedwai.quant.data.sessions import read_sessions
     from mixedwai.quant.study import analyse_quant
 
     sessions = read_sessions(sample_dir / "sessions.csv")
@@ -242,7 +243,7 @@ def test_sample_study_days_to_job(sample_dir):
     path = sample_dir / "cases.csv"
     if not path.exists():
         pytest.skip("sample corpus not built")
-    from mixedwai.quant.data import read_cases
+    from mixedwai.quant.data.cases import read_cases
 
     cases = read_cases(path)
     clustered = [c for cases_ in (
@@ -259,7 +260,7 @@ def test_sample_study_days_to_job(sample_dir):
 
 
 def test_sample_time_out_of_work_levels_follow_their_numbers(sample_dir):
-    from mixedwai.quant.data import read_cases
+    from mixedwai.quant.data.cases import read_cases
 
     table = outcome_by_attribute(read_cases(sample_dir / "cases.csv"), "time_out_of_work")
     assert table["level"].tolist() == ["< 1 year", "1-2 years", "2-5 years", "> 5 years",
@@ -267,7 +268,7 @@ def test_sample_time_out_of_work_levels_follow_their_numbers(sample_dir):
 
 
 def test_sample_levels_without_numbers_follow_the_case_table(sample_dir):
-    from mixedwai.quant.data import read_cases
+    from mixedwai.quant.data.cases import read_cases
 
     cases = read_cases(sample_dir / "cases.csv")
     table = outcome_by_attribute(cases, "diagnosis")

@@ -16,10 +16,10 @@ SKIPPED_MODULES = {"study"}
 
 def _public_names() -> list[tuple[str, str]]:
     names = []
-    for info in pkgutil.iter_modules(mixedwai.quant.__path__):
-        if info.name in SKIPPED_MODULES:
+    for info in pkgutil.walk_packages(mixedwai.quant.__path__, "mixedwai.quant."):
+        if info.ispkg or info.name.removeprefix("mixedwai.quant.") in SKIPPED_MODULES:
             continue
-        module = importlib.import_module(f"mixedwai.quant.{info.name}")
+        module = importlib.import_module(info.name)
         public = getattr(module, "__all__", None)
         if public is None:
             public = [n for n in vars(module) if not n.startswith("_")]
@@ -28,7 +28,7 @@ def _public_names() -> list[tuple[str, str]]:
             if (inspect.isfunction(obj) or inspect.isclass(obj)) and (
                 obj.__module__ == module.__name__
             ):
-                names.append((info.name, name))
+                names.append((info.name.removeprefix("mixedwai.quant."), name))
     return sorted(names)
 
 
@@ -40,7 +40,7 @@ def test_public_name_has_an_examples_section(module: str, name: str) -> None:
 
 
 def test_cluster_result_has_numpydoc_sections() -> None:
-    from mixedwai.quant.cluster_result import ClusterResult
+    from mixedwai.quant.ward.result import ClusterResult
 
     doc = inspect.getdoc(ClusterResult) or ""
     for section in ("Attributes", "Methods", "See Also", "Notes", "Examples"):

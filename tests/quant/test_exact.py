@@ -1,4 +1,4 @@
-"""Tests for mixedwai.quant.exact: Freeman-Halton exact test and Cramér's V."""
+"""Tests for mixedwai.quant.outcomes.exact: Freeman-Halton exact test and Cramér's V."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from scipy import stats
 from scipy.special import gammaln
 
 from mixedwai.errors import DataValueError, InsufficientDataError, OptionError
-from mixedwai.quant.exact import count_tables, cramers_v, freeman_halton_test
+from mixedwai.quant.outcomes.exact import count_tables, cramers_v, freeman_halton_test
 
 #: R ?fisher.test, "Job satisfaction" (income x satisfaction), p = 0.7827.
 JOB = np.array([[1, 2, 1, 0], [3, 3, 6, 1], [10, 10, 14, 9], [6, 7, 12, 11]]).T

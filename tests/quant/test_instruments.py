@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from mixedwai.errors import InstrumentError
-from mixedwai.quant.instruments import Instrument, available_instruments, load_instrument
+from mixedwai.quant.instruments.loading import available_instruments, load_instrument
+from mixedwai.quant.instruments.model import Instrument
 
 VALID = """\
 id: mine
@@ -282,7 +283,7 @@ def test_yaml_anchors_are_refused_without_expanding_them(tmp_path) -> None:
     import pytest
 
     from mixedwai.errors import InstrumentError
-    from mixedwai.quant.instruments import load_instrument
+    from mixedwai.quant.instruments.loading import load_instrument
 
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]"

@@ -1,4 +1,4 @@
-"""Tests for mixedwai.quant.outcomes: pattern x outcome crosstab and score-outcome tests."""
+"""Tests for mixedwai.quant.outcomes.crosstab: pattern x outcome crosstab, score-outcome tests."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from mixedwai.errors import (
     OutcomeValueError,
     SmallSampleWarning,
 )
-from mixedwai.quant.exact import freeman_halton_test
-from mixedwai.quant.outcomes import outcome_crosstab, score_outcome_tests
+from mixedwai.quant.outcomes.crosstab import outcome_crosstab
+from mixedwai.quant.outcomes.exact import freeman_halton_test
+from mixedwai.quant.outcomes.score_tests import score_outcome_tests
 
 #: The sample study's 18 clustered cases (SAMPLE_STUDY.md): pattern and job.
 SAMPLE = {

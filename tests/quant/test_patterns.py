@@ -1,4 +1,4 @@
-"""Tests for mixedwai.quant.patterns: shapes, names and the profile table."""
+"""Tests for mixedwai.quant.patterns.shapes: shapes, names and the profile table."""
 
 from __future__ import annotations
 
@@ -9,13 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mixedwai.errors import ColumnError, DataValueError, InsufficientDataError, OptionError
-from mixedwai.quant.patterns import (
-    abbreviate,
-    describe_shapes,
-    name_patterns,
-    profile_table,
-    time_columns,
-)
+from mixedwai.quant.patterns.profile import profile_table
+from mixedwai.quant.patterns.shapes import describe_shapes, name_patterns
+from mixedwai.quant.patterns.timepoints import time_columns
+from mixedwai.quant.patterns.vocabulary import abbreviate
 
 #: The reference study's Table 2-like cluster means (SHA, SLA, LDA).
 REFERENCE = pd.DataFrame(

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from sklearn.cluster import KMeans
 
 from mixedwai.errors import OptionError
-from mixedwai.quant.clustering import cluster_trajectories
-from mixedwai.quant.refine import refine_kmeans
-from mixedwai.quant.ward import ward_tree
+from mixedwai.quant.ward.clustering import cluster_trajectories
+from mixedwai.quant.ward.refine import refine_kmeans
+from mixedwai.quant.ward.tree import ward_tree
 
 
 def wai_like(n: int, seed: int) -> np.ndarray:

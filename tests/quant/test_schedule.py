@@ -7,8 +7,8 @@ import pytest
 from scipy.cluster.hierarchy import fcluster, linkage
 
 from mixedwai.errors import OptionError
-from mixedwai.quant.schedule import agglomeration_schedule
-from mixedwai.quant.ward import ward_tree
+from mixedwai.quant.ward.schedule import agglomeration_schedule
+from mixedwai.quant.ward.tree import ward_tree
 
 
 def brute_within_ss(X: np.ndarray, labels: np.ndarray) -> float:

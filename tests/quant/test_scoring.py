@@ -19,8 +19,8 @@ from mixedwai.errors import (
     MixedWAIWarning,
     ScaleError,
 )
-from mixedwai.quant.instruments import load_instrument
-from mixedwai.quant.scoring import score_wai
+from mixedwai.quant.instruments.loading import load_instrument
+from mixedwai.quant.instruments.scoring import score_wai
 
 ITEMS = [f"wai_{i}" for i in range(1, 13)]
 #: Responses of a worked example; items 4 and 10 are reverse-keyed on WAI-S(-ES).
@@ -395,7 +395,7 @@ def test_integer_items_false_reads_a_decimal_comma_with_a_warning_never_as_45():
 
 
 def test_read_sessions_keeps_a_comma_response_as_text_for_score_wai():
-    from mixedwai.quant.data import read_sessions
+    from mixedwai.quant.data.sessions import read_sessions
 
     frame = frame_of([[5] * 12])
     frame["wai_2"] = frame["wai_2"].astype(object)
@@ -405,7 +405,7 @@ def test_read_sessions_keeps_a_comma_response_as_text_for_score_wai():
 
 def test_integer_items_is_read_from_the_yaml(tmp_path):
     path = tmp_path / "form.yaml"
-    text = (Path(load_instrument.__code__.co_filename).parent.parent / "data" / "instruments"
+    text = (Path(load_instrument.__code__.co_filename).parents[2] / "data" / "instruments"
             / "wai-s-es.yaml").read_text(encoding="utf-8")
     path.write_text(text.replace("id: wai-s-es", "id: mine") + "integer_items: false\n",
                     encoding="utf-8")

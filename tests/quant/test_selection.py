@@ -8,8 +8,9 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.metrics import calinski_harabasz_score, silhouette_score
 
 from mixedwai.errors import InsufficientDataError, OptionError, SmallSampleWarning
-from mixedwai.quant.selection import _argmax_k, bootstrap_stability, select_k
-from mixedwai.quant.ward import ward_tree
+from mixedwai.quant.selection.rules import _argmax_k, select_k
+from mixedwai.quant.selection.stability import bootstrap_stability
+from mixedwai.quant.ward.tree import ward_tree
 
 COLUMNS = [
     "k",

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score
 
 from mixedwai.errors import OptionError, TieSensitivityWarning
-from mixedwai.quant.clustering import WardClustering
-from mixedwai.quant.ties import tie_sensitivity, weighted_ari
-from mixedwai.quant.ward import ward_tree
+from mixedwai.quant.ward.estimator import WardClustering
+from mixedwai.quant.ward.ties import tie_sensitivity, weighted_ari
+from mixedwai.quant.ward.tree import ward_tree
 
 
 def greedy_partitions(points: np.ndarray, weights: np.ndarray) -> dict[int, set[frozenset]]:

@@ -192,8 +192,8 @@ def test_sample_study_keeps_the_18_clients_met_three_times(sample_dir):
     path = sample_dir / "sessions.csv"
     if not path.exists():
         pytest.skip("sample corpus not generated")
-    from mixedwai.quant.data import read_sessions
-    from mixedwai.quant.scoring import score_wai
+    from mixedwai.quant.data.sessions import read_sessions
+    from mixedwai.quant.instruments.scoring import score_wai
 
     traj = build_trajectories(score_wai(read_sessions(path)))
     assert traj.n_cases == 18

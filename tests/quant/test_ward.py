@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy.cluster.hierarchy import fcluster, is_monotonic, is_valid_linkage, linkage
 
 from mixedwai.errors import DataValueError, InsufficientDataError, OptionError
-from mixedwai.quant.ward import ward_tree
+from mixedwai.quant.ward.tree import ward_tree
 
 
 def wai_like(n: int, seed: int = 0, sessions: int = 3) -> np.ndarray:

@@ -1,0 +1,3 @@
+"""Joint displays: statistics-by-themes, themes-by-pattern, themes-by-outcome, case-ordered,
+quantitized, meta-inferences.
+"""

@@ -1,0 +1,1 @@
+"""Rendering: the Document model and DataFrame/Document -> Markdown, HTML, DOCX, CSV, XLSX."""

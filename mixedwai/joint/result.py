@@ -1,0 +1,70 @@
+"""The result of a whole-study run: every table, figure and document it computed.
+
+:func:`~mixedwai.joint.analysis.analyse_study` fills a :class:`StudyRun`;
+:func:`~mixedwai.joint.output.write_study` only serialises it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from mixedwai.joint.config import StudyConfig
+    from mixedwai.joint.displays.tables import JointDisplay
+    from mixedwai.joint.render.document import Document
+    from mixedwai.joint.study import LinkedStudy
+    from mixedwai.qual.codebook.model import Codebook
+    from mixedwai.qual.transcripts.corpus import Corpus
+    from mixedwai.quant.study import QuantAnalysis
+
+__all__ = ["StudyRun"]
+
+
+@dataclass(frozen=True)
+class StudyRun:
+    """Everything a study run computed.
+
+    Attributes
+    ----------
+    config : StudyConfig
+    quant : QuantAnalysis
+    corpus : Corpus or None
+    codebook : Codebook or None
+    codings : pandas.DataFrame
+    linked : LinkedStudy
+    displays : dict of str to JointDisplay
+    tables : dict of str to pandas.DataFrame
+        Every table written to ``tables/`` by file stem: the quantitative tables,
+        the codings, the code matrix and frequencies, the links and the linked cases.
+    display_frames : dict of str to pandas.DataFrame
+        Each joint display's text table and its numbers, by file stem (written to
+        ``displays/`` and as the sheets of ``joint_displays.xlsx``).
+    figures : dict of str to bytes
+        The figures as PNG bytes (``trajectories``, ``dendrogram``).
+    report : Document or None
+        The whole-study report's content (see :func:`~mixedwai.joint.report.build_report`).
+    member_checks : dict of str to Document
+        The member-check summaries by file stem (one per interviewed case, one per pattern).
+    timings : dict of str to float
+        Seconds spent in each stage of :data:`~mixedwai.joint.analysis.STAGES`.
+    warnings : list of str
+        Every mixedwai warning raised during the run, in order.
+    """
+
+    config: StudyConfig
+    quant: QuantAnalysis
+    corpus: Corpus | None
+    codebook: Codebook | None
+    codings: pd.DataFrame
+    linked: LinkedStudy
+    displays: dict[str, JointDisplay]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    display_frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, bytes] = field(default_factory=dict)
+    report: Document | None = None
+    member_checks: dict[str, Document] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Codebooks: the Codebook model, reading and checking YAML, display, round-trip edits."""

@@ -1,0 +1,1 @@
+"""Coding transcripts: spaCy pipelines, compiled rules, code_corpus, manual codings."""

@@ -1,0 +1,1 @@
+"""Retrieving coded text: code matrices, frequencies, co-occurrence and quotes."""

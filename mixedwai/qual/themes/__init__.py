@@ -1,0 +1,1 @@
+"""Inductive themes: suggestion (NMF), the review file, promotion into the codebook."""

@@ -1,0 +1,1 @@
+"""Interview transcripts: the Transcript/Corpus models, loading, metadata, sentences, loaders."""

@@ -1,0 +1,1 @@
+"""Reading the quantitative tables: sessions and cases files -> validated long frames."""

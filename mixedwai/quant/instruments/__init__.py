@@ -1,0 +1,1 @@
+"""Instruments as data (the Instrument model, the shipped forms) and scoring."""

@@ -1,0 +1,1 @@
+"""Alliance patterns: shapes, names and abbreviations, profiles (Table 2)."""

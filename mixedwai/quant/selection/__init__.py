@@ -1,0 +1,3 @@
+"""Choosing the number of clusters: the criteria table, the rules, stability, the reason in
+words.
+"""

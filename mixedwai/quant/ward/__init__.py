@@ -1,0 +1,3 @@
+"""Ward's method: the exact kernel, the tree, the estimator, the schedule, ties, k-means
+refinement.
+"""
