@@ -14,7 +14,7 @@ Two conventions hold throughout:
   has no case id, so that no coding is ever left out of a per-case summary.
 
 The helpers shared with :mod:`mixedwai.qual.retrieval.quotes` (where :func:`quotes` lives)
-are in :mod:`mixedwai.qual.coding.table`; this module makes the matrices,
+are in :mod:`mixedwai.qual.retrieval.codings`; this module makes the matrices,
 frequencies and co-occurrences, and re-exports :func:`quotes`.
 """
 
@@ -29,7 +29,7 @@ import pandas as pd
 from mixedwai._validation import check_choice
 from mixedwai.errors import CodebookError, OptionError
 from mixedwai.ids import canonical_case_id
-from mixedwai.qual.coding.table import _SPAN, _case_keys, _require
+from mixedwai.qual.retrieval.codings import _SPAN, _case_keys, _require
 from mixedwai.qual.retrieval.quotes import quotes
 
 if TYPE_CHECKING:

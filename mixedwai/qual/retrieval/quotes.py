@@ -16,7 +16,7 @@ import pandas as pd
 from mixedwai._validation import check_range
 from mixedwai.errors import CodebookError, ColumnError, OptionError, OutcomeValueError
 from mixedwai.ids import canonical_case_id, display_case_id
-from mixedwai.qual.coding.table import _SPAN, _case_keys, _require
+from mixedwai.qual.retrieval.codings import _SPAN, _case_keys, _require
 
 if TYPE_CHECKING:
     from mixedwai.qual.codebook.model import Codebook
