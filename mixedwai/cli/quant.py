@@ -96,7 +96,8 @@ def cluster(
         warnings.simplefilter("ignore", MixedWAIWarning)  # printed below
         analysis = analyse_quant(table, case_table, instrument=instrument, outcome=outcome,
                                  **options)
-    with staged_output(out) as stage:
+    inputs = [sessions] + ([cases] if cases is not None else [])
+    with staged_output(out, inputs=inputs) as stage:
         for name, frame in analysis.tables().items():
             write_csv(frame, stage.path(f"{name}.csv"))
         for name, png in analysis.figures().items():
