@@ -1,0 +1,1 @@
+"""Agreement between coders: coefficients, units, the reliability table, rules against people."""
