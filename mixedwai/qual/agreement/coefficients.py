@@ -385,3 +385,17 @@ def _as_counts(table: Any) -> np.ndarray:
     if counts.shape[1] < 1:
         raise OptionError("fleiss_kappa(counts=True): the table has no category column")
     return counts
+
+
+def _cohen_from_codes(a: np.ndarray, b: np.ndarray, n_values: int) -> float:
+    """Unweighted Cohen's kappa from two equally long arrays of value codes (no missing)."""
+    if len(a) == 0:
+        return float("nan")
+    table = np.bincount(a * n_values + b, minlength=n_values * n_values).reshape(
+        n_values, n_values
+    ) / len(a)
+    p_o = float(np.trace(table))
+    p_e = float(table.sum(axis=1) @ table.sum(axis=0))
+    if p_e >= 1 - 1e-15:
+        return float("nan")
+    return (p_o - p_e) / (1 - p_e)

@@ -429,7 +429,7 @@ def _checked_codings(
     coder_ok = (coder != "").to_numpy()
     code_ok = (code != "").to_numpy()
     if codes is not None:
-        code_ok &= code.isin(set(codes)).to_numpy()
+        code_ok = code_ok & code.isin(set(codes)).to_numpy()
     problems = []
     for i in np.flatnonzero(~(known & offsets_ok & coder_ok & code_ok)):
         where = f"row {row_number(i)}"
