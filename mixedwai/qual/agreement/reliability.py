@@ -156,7 +156,7 @@ class AgreementResult:
 
 
 def agreement(
-    codings: pd.DataFrame,
+    codings: pd.DataFrame | Sequence[pd.DataFrame],
     corpus: Any,
     *,
     codebook: Any = None,
@@ -176,8 +176,8 @@ def agreement(
 
     Parameters
     ----------
-    codings : pandas.DataFrame
-        Codings of two or more coders (the ``coder`` column; at least ``doc_id``,
+    codings : pandas.DataFrame or sequence of DataFrame
+        Codings of two or more coders, in one table or several (the ``coder`` column; at least ``doc_id``,
         ``start``, ``end``, ``code_id``, ``coder``): manual codings
         (:func:`mixedwai.load_manual_codings`), rule codings (coder ``"mixedwai"``)
         or both (:func:`mixedwai.merge_codings`).
@@ -432,10 +432,12 @@ def _codes(
         category_labels = {str(c.id): str(c.label) for c in codebook.categories}
         return list(labels), labels, category_of, category_labels
     category_of = {}
-    if isinstance(codings, pd.DataFrame) and {"code_id", "category_id"} <= set(codings.columns):
-        pairs = codings[["code_id", "category_id"]].dropna().astype(str)
-        for code, category in pairs.drop_duplicates().itertuples(index=False):
-            category_of.setdefault(code.strip(), category.strip())
+    frames = [codings] if isinstance(codings, pd.DataFrame) else list(codings)
+    for frame in frames:
+        if isinstance(frame, pd.DataFrame) and {"code_id", "category_id"} <= set(frame.columns):
+            pairs = frame[["code_id", "category_id"]].dropna().astype(str)
+            for code, category in pairs.drop_duplicates().itertuples(index=False):
+                category_of.setdefault(code.strip(), category.strip())
     return None, {}, category_of, {}
 
 

@@ -210,7 +210,7 @@ class UnitCodings:
 
 
 def unit_codings(
-    codings: pd.DataFrame,
+    codings: pd.DataFrame | Sequence[pd.DataFrame],
     corpus: Any,
     *,
     unit: str = "turn",
@@ -224,10 +224,10 @@ def unit_codings(
 
     Parameters
     ----------
-    codings : pandas.DataFrame
-        A codings table with at least ``doc_id``, ``start``, ``end``, ``code_id`` and
-        ``coder`` (several coders in one table; the rules' rows have coder
-        ``"mixedwai"``).
+    codings : pandas.DataFrame or sequence of DataFrame
+        Codings tables with at least ``doc_id``, ``start``, ``end``, ``code_id`` and
+        ``coder`` (a table may hold several coders; the rules' rows have coder
+        ``"mixedwai"``). Problems are reported with each table's ``attrs["source"]``.
     corpus : Corpus, iterable of Transcript, or DataFrame
         The transcripts the offsets refer to, or a units table from
         :func:`coding_units` (then ``unit`` and ``speakers`` are not used).
@@ -242,8 +242,9 @@ def unit_codings(
         The codes (default: those of the table, sorted). Codings of other codes are
         an error.
     documents : mapping of coder -> doc ids, optional
-        The documents each coder coded (including any where they applied no code).
-        Default: the documents where the coder has at least one coding.
+        The documents each coder listed coded (including any where they applied no
+        code). Default, and for coders not listed: the documents where the coder has
+        at least one coding.
 
     Returns
     -------
@@ -295,7 +296,14 @@ def unit_codings(
         known_docs = set(lengths)
     units = units.sort_values(["doc_id", "start"], kind="mergesort", ignore_index=True)
 
-    table = _checked_codings(codings, known_docs, lengths, codes)
+    frames = [codings] if isinstance(codings, pd.DataFrame) else list(codings)
+    if not frames:
+        raise OptionError("codings: no codings table given")
+    checked = [_checked_codings(f, known_docs, lengths, codes, many=len(frames) > 1)
+               for f in frames]
+    problems = [p for _, found in checked for p in found]
+    raise_problems(DataValueError, "codings that cannot be compared", problems)
+    table = pd.concat([t for t, _ in checked], ignore_index=True)
     all_coders = sorted(table["coder"].unique())
     if coders is None:
         coder_list = all_coders
@@ -314,11 +322,10 @@ def unit_codings(
     doc_order = {d: i for i, d in enumerate(sorted(known_docs))}
     coder_pos = {c: i for i, c in enumerate(coder_list)}
     rated_docs = np.zeros((len(doc_order), len(coder_list)), dtype=bool)
-    if documents is None:
-        pairs = table[["doc_id", "coder"]].drop_duplicates()
-        rated_docs[pairs["doc_id"].map(doc_order).to_numpy(),
-                   pairs["coder"].map(coder_pos).to_numpy()] = True
-    else:
+    pairs = table[["doc_id", "coder"]].drop_duplicates()
+    rated_docs[pairs["doc_id"].map(doc_order).to_numpy(),
+               pairs["coder"].map(coder_pos).to_numpy()] = True
+    if documents is not None:
         for coder, docs in documents.items():
             if coder not in coder_pos:
                 raise OptionError(f"documents: coder {coder!r} is not among the coders compared "
@@ -328,6 +335,7 @@ def unit_codings(
             if unknown:
                 raise OptionError(f"documents[{coder!r}]: not transcripts of the corpus: "
                                   f"{', '.join(unknown[:10])}")
+            rated_docs[:, coder_pos[coder]] = False
             rated_docs[[doc_order[d] for d in docs], coder_pos[coder]] = True
     unit_doc = units["doc_id"].astype(str).map(doc_order).to_numpy(dtype=np.int64)
     rated = rated_docs[unit_doc] if len(units) else np.zeros((0, len(coder_list)), bool)
@@ -407,8 +415,10 @@ def _checked_codings(
     known_docs: set[str],
     lengths: Mapping[str, int],
     codes: Sequence[str] | None,
-) -> pd.DataFrame:
-    """The columns needed, checked (every bad row listed), as clean types."""
+    *,
+    many: bool,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The columns needed as clean types, and the problems (every bad row, with its source)."""
     if not isinstance(codings, pd.DataFrame):
         raise OptionError(f"codings: expected a DataFrame (a codings table), got "
                           f"{type(codings).__name__}")
@@ -432,7 +442,7 @@ def _checked_codings(
         code_ok = code_ok & code.isin(set(codes)).to_numpy()
     problems = []
     for i in np.flatnonzero(~(known & offsets_ok & coder_ok & code_ok)):
-        where = f"row {row_number(i)}"
+        where = f"{source} row {row_number(i)}" if many else f"row {row_number(i)}"
         if not known[i]:
             problems.append(f"{where}: doc_id {table['doc_id'][i]!r} is not a transcript of the "
                             f"corpus (known: {', '.join(sorted(known_docs)[:8])}"
@@ -449,9 +459,12 @@ def _checked_codings(
         if not code_ok[i]:
             problems.append(f"{where} (doc {doc[i]}): code_id {table['code_id'][i]!r} is not a "
                             "code of the codebook")
-    raise_problems(DataValueError, f"{source}: codings that cannot be compared", problems)
+    if problems and not many:
+        problems = [f"{source} {p}" for p in problems]
+    if problems:
+        return table.iloc[:0], problems
     return pd.DataFrame({"doc_id": doc, "start": start.astype("int64"),
-                         "end": end.astype("int64"), "code_id": code, "coder": coder})
+                         "end": end.astype("int64"), "code_id": code, "coder": coder}), []
 
 
 def _text(value: Any) -> str:
