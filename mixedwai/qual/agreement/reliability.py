@@ -177,8 +177,9 @@ def agreement(
     Parameters
     ----------
     codings : pandas.DataFrame or sequence of DataFrame
-        Codings of two or more coders, in one table or several (the ``coder`` column; at least ``doc_id``,
-        ``start``, ``end``, ``code_id``, ``coder``): manual codings
+        Codings of two or more coders, in one table or several (the ``coder``
+        column; at least ``doc_id``, ``start``, ``end``, ``code_id``, ``coder``):
+        manual codings
         (:func:`mixedwai.load_manual_codings`), rule codings (coder ``"mixedwai"``)
         or both (:func:`mixedwai.merge_codings`).
     corpus : Corpus, iterable of Transcript, or DataFrame
