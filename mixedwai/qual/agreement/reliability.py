@@ -91,13 +91,14 @@ class AgreementResult:
 
         Examples
         --------
-        >>> import mixedwai as mw
-        >>> corpus = mw.load_corpus("sample_corpus/transcripts")
-        >>> codings = mw.read_table("sample_corpus/second_coder_codings.csv")
-        >>> result = mw.agreement(codings, corpus, codebook=mw.load_codebook("ross2008-en"),
-        ...                       n_boot=200)
-        >>> print(result.method())  # doctest: +ELLIPSIS
-        Agreement between 2 coders (...) was measured on ... sentences ...
+        >>> import pandas as pd
+        >>> from mixedwai.qual.transcript_model import Transcript
+        >>> t = Transcript.from_text("ES: We trust. We agree.", doc_id="d")
+        >>> codings = pd.DataFrame({"doc_id": ["d", "d"], "start": [4, 4], "end": [13, 23],
+        ...     "code_id": ["bond", "bond"], "coder": ["AL", "BO"]})
+        >>> print(agreement(codings, [t], unit="sentence", n_boot=100).method()[:98])
+        Agreement between 2 coders (AL, BO) was measured on 2 sentences in the 1 document(s) that at
+        least...
         """
         coders = ", ".join(self.data.coders)
         n_docs = self.data.units.loc[self.data.rated.sum(axis=1) >= 2, "doc_id"].nunique()
@@ -248,18 +249,22 @@ def agreement(
 
     Examples
     --------
+    The rules against a second coder who coded five sample interviews by hand:
+
     >>> import mixedwai as mw
     >>> corpus = mw.load_corpus("sample_corpus/transcripts")
     >>> codebook = mw.load_codebook("ross2008-en")
     >>> hand = mw.load_manual_codings("sample_corpus/second_coder_codings.csv", corpus,
     ...                               codebook, unit="sentence")
-    >>> rules = mw.code_corpus(corpus, {"en": codebook, "fr": mw.load_codebook("ross2008-fr")})
-    >>> result = mw.agreement(mw.merge_codings(rules, hand), corpus, codebook=codebook,
+    >>> coded = [corpus[d] for d in sorted(set(hand["doc_id"]))]
+    >>> rules = mw.code_corpus(coded, codebook)
+    >>> result = mw.agreement(mw.merge_codings(rules, hand), coded, codebook=codebook,
     ...                       reference="second_coder", n_boot=200)
-    >>> result.table.columns.tolist()[:5]
-    ['level', 'id', 'label', 'n_units', 'n_coders']
-    >>> result.table.iloc[-1][["level", "id"]].tolist()
-    ['overall', 'all']
+    >>> result.table.iloc[-1][["level", "id", "n_units", "n_coders"]].tolist()
+    ['overall', 'all', 442, 2]
+    >>> mask = result.validation.query("code_id == 'masks'").iloc[0]
+    >>> print(f"{mask['precision']:.2f} {mask['recall']:.2f}")
+    1.00 0.82
     """
     check_range("n_boot", n_boot, low=0, integer=True)
     check_range("confidence", confidence, low=1e-9, high=1 - 1e-9)

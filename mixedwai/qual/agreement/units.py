@@ -450,8 +450,8 @@ def _checked_codings(
             continue
         if not offsets_ok[i]:
             problems.append(
-                f"{where} (doc {doc[i]}): start = {table['start'][i]!r}, end = "
-                f"{table['end'][i]!r}; expected whole numbers 0 <= start < end <= "
+                f"{where} (doc {doc[i]}): start = {table['start'][i]}, end = "
+                f"{table['end'][i]}; expected whole numbers 0 <= start < end <= "
                 f"{lengths.get(doc[i], 'the text length')}"
             )
         if not coder_ok[i]:
