@@ -73,8 +73,9 @@ def validation_table(
     >>> codings = pd.DataFrame({"doc_id": ["d"] * 3, "start": [4, 18, 18],
     ...     "end": [13, 27, 27], "code_id": ["bond"] * 3, "coder": ["AL", "AL", "mixedwai"]})
     >>> table = validation_table(unit_codings(codings, [t]), "AL")
-    >>> table.loc[0, ["coder", "code_id", "tp", "fn", "precision", "recall"]].tolist()
-    ['mixedwai', 'bond', 1, 1, 1.0, 0.5]
+    >>> table[["coder", "code_id", "tp", "fn", "precision", "recall"]].head(1)
+          coder code_id  tp  fn  precision  recall
+    0  mixedwai    bond   1   1        1.0     0.5
     """
     if reference not in data.coders:
         raise OptionError(
