@@ -232,32 +232,40 @@ def _alpha_from_counts(counts: np.ndarray, domain: np.ndarray, level: str) -> fl
     )
 
 
-def _fleiss_from_counts(table: np.ndarray) -> float:
-    """Fleiss' kappa from subjects x categories counts (subjects rated < 2 times left out)."""
+def _fleiss_from_counts(table: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """Fleiss' kappa from subjects x categories counts (subjects rated < 2 times left out).
+
+    ``weights``: how many subjects each row stands for (default: one each).
+    """
     table = np.asarray(table, dtype=float)
+    w = np.ones(len(table)) if weights is None else np.asarray(weights, dtype=float)
     n = table.sum(axis=1)
-    table, n = table[n >= 2], n[n >= 2]
-    if len(table) == 0:
+    keep = n >= 2
+    table, n, w = table[keep], n[keep], w[keep]
+    if w.sum() == 0:
         return float("nan")
     p_i = ((table * (table - 1)).sum(axis=1)) / (n * (n - 1))
-    p_j = table.sum(axis=0) / n.sum()
+    p_j = (w @ table) / (w @ n)
     p_e = float((p_j**2).sum())
     if p_e >= 1 - 1e-15:
         return float("nan")
-    return float((p_i.mean() - p_e) / (1 - p_e))
+    return float(((w @ p_i) / w.sum() - p_e) / (1 - p_e))
 
 
-def _pairwise_agreement(table: np.ndarray) -> float:
+def _pairwise_agreement(table: np.ndarray, weights: np.ndarray | None = None) -> float:
     """Mean share of agreeing pairs of ratings per unit (units rated >= 2 times).
 
-    With two raters: the share of units on which they agree.
+    With two raters: the share of units on which they agree. ``weights`` as in
+    :func:`_fleiss_from_counts`.
     """
     table = np.asarray(table, dtype=float)
+    w = np.ones(len(table)) if weights is None else np.asarray(weights, dtype=float)
     n = table.sum(axis=1)
-    table, n = table[n >= 2], n[n >= 2]
-    if len(table) == 0:
+    keep = n >= 2
+    table, n, w = table[keep], n[keep], w[keep]
+    if w.sum() == 0:
         return float("nan")
-    return float((((table * (table - 1)).sum(axis=1)) / (n * (n - 1))).mean())
+    return float((w @ (((table * (table - 1)).sum(axis=1)) / (n * (n - 1)))) / w.sum())
 
 
 def _value_counts(codes: np.ndarray, n_values: int) -> np.ndarray:

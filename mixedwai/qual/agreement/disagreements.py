@@ -50,28 +50,28 @@ def disagreement_table(data: UnitCodings) -> pd.DataFrame:
     coder_columns = [f"coder {c}" if c in _FIXED else c for c in data.coders]
     n_rated = data.rated.sum(axis=1)
     compared = n_rated >= 2
-    disputed_codes: list[list[str]] = [[] for _ in range(n_units)]
-    any_dispute = np.zeros(n_units, dtype=bool)
-    for code in data.codes:
-        present = ((data.applied([code]) > 0) & data.rated).sum(axis=1)
+    disputed = np.full(n_units, "", dtype=object)
+    cells = np.full((n_units, n_coders), "", dtype=object)
+    for code in data.codes:  # codebook order; each step is vectorised over the units
+        applied = (data.applied([code]) > 0) & data.rated
+        present = applied.sum(axis=1)
         split = compared & (present > 0) & (present < n_rated)
-        any_dispute |= split
-        for u in np.flatnonzero(split):
-            disputed_codes[u].append(code)
-    rows = np.flatnonzero(any_dispute)
+        disputed[split] = _appended(disputed[split], code)
+        cells[applied] = _appended(cells[applied], code)
+    rows = np.flatnonzero(disputed != "")
     table = units.loc[rows, ["doc_id", "case_id", "segment_id", "speaker", "start", "end",
                              "text"]].reset_index(drop=True)
-    table["disputed"] = ["; ".join(disputed_codes[u]) for u in rows]
-    position = np.full(n_units, -1, dtype=np.int64)
-    position[rows] = np.arange(len(rows))
-    keep = position[data.unit_index] >= 0
-    cells = [[""] * len(rows) for _ in range(n_coders)]
-    for u, c, k in zip(position[data.unit_index[keep]], data.coder_index[keep],
-                       data.code_index[keep], strict=True):
-        cell = cells[c][u]
-        cells[c][u] = f"{cell}; {data.codes[k]}" if cell else data.codes[k]
+    table["disputed"] = disputed[rows]
     for c, name in enumerate(coder_columns):
-        column = np.array(cells[c], dtype=object)
+        column = cells[rows, c]
         column[~data.rated[rows, c]] = NOT_RATED
         table[name] = column
     return table
+
+
+def _appended(cells: np.ndarray, code: str) -> np.ndarray:
+    """``code`` added to each cell of an object array of ``"; "``-separated codes."""
+    filled = cells != ""
+    out = np.full(len(cells), code, dtype=object)
+    out[filled] = cells[filled] + ("; " + code)
+    return out

@@ -88,10 +88,8 @@ def alpha_interval(
     matrix = _as_matrix(data, "data")
     codes, domain = _encode(matrix, labels=values, what="alpha_interval")
     counts = _value_counts(codes.T, len(domain))
-    contributions = _unit_coincidences(counts)
-    alphas = _bootstrap_alphas(
-        contributions, _numeric_domain(domain, level), level, n_boot, random_state
-    )
+    alphas = _bootstrap_counts(counts, _numeric_domain(domain, level), level, n_boot,
+                               random_state)
     return _percentiles(alphas, confidence)
 
 
@@ -107,21 +105,60 @@ def _unit_coincidences(counts: np.ndarray) -> np.ndarray:
     return (outer / (m - 1)[:, None, None]).reshape(len(counts), n_values * n_values)
 
 
+def _bootstrap_counts(
+    counts: np.ndarray, domain: np.ndarray, level: str, n_boot: int,
+    random_state: int | Sequence[int],
+) -> np.ndarray:
+    """Alpha of ``n_boot`` resamples of the pairable units of a units x values count table."""
+    counts = np.asarray(counts)
+    patterns, frequency = _unique_rows(counts[counts.sum(axis=1) >= 2])
+    return _bootstrap_alphas(_unit_coincidences(patterns), frequency, domain, level, n_boot,
+                             random_state)
+
+
 def _bootstrap_alphas(
     contributions: np.ndarray,
+    frequency: np.ndarray,
     domain: np.ndarray,
     level: str,
     n_boot: int,
     random_state: int | Sequence[int],
 ) -> np.ndarray:
-    """Alpha of ``n_boot`` resamples of the units whose contributions are the rows given."""
-    n_units = len(contributions)
+    """Alpha of ``n_boot`` resamples of units, ``frequency[i]`` of them contributing row ``i``."""
+    n_units = int(np.sum(frequency))
     if n_units == 0:
         return np.full(n_boot, np.nan)
-    patterns, frequency = np.unique(contributions, axis=0, return_counts=True)
     rng = np.random.default_rng(random_state)
-    draws = rng.multinomial(n_units, frequency / n_units, size=n_boot)
-    return _alphas_of(draws.astype(float) @ patterns, domain, level)
+    draws = rng.multinomial(n_units, np.asarray(frequency) / n_units, size=n_boot)
+    return _alphas_of(draws.astype(float) @ contributions, domain, level)
+
+
+def _unique_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of a non-negative integer matrix and how often each occurs (row order)."""
+    matrix = np.asarray(matrix, dtype=np.int64)
+    if len(matrix) == 0:
+        return matrix, np.zeros(0, dtype=np.int64)
+    base = matrix.max(axis=0) + 1
+    size = float(np.prod(base.astype(float)))
+    if size > 2.0**62:
+        return np.unique(matrix, axis=0, return_counts=True)
+    # one integer key per row (mixed radix), counted with bincount or a sort
+    weights = np.cumprod(np.concatenate([[1], base[:0:-1]]))[::-1].astype(np.int64)
+    keys = matrix @ weights
+    if size <= 4 * len(matrix) + 1024:
+        frequency = np.bincount(keys, minlength=int(size))
+        present = np.flatnonzero(frequency)
+        frequency = frequency[present]
+    else:
+        keys = np.sort(keys)
+        starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+        present = keys[starts]
+        frequency = np.diff(np.append(starts, len(keys)))
+    rows = np.empty((len(present), matrix.shape[1]), dtype=np.int64)
+    rest = present
+    for j in range(matrix.shape[1]):
+        rows[:, j], rest = np.divmod(rest, weights[j])
+    return rows, frequency
 
 
 def _alphas_of(coincidences: np.ndarray, domain: np.ndarray, level: str) -> np.ndarray:

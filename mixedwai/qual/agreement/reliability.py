@@ -21,13 +21,18 @@ import pandas as pd
 from mixedwai._validation import check_choice, check_range
 from mixedwai.errors import InsufficientDataError, OptionError
 from mixedwai.qual.agreement.coefficients import (
-    _alpha_from_counts,
     _cohen_from_codes,
     _fleiss_from_counts,
     _pairwise_agreement,
 )
 from mixedwai.qual.agreement.disagreements import disagreement_table
-from mixedwai.qual.agreement.intervals import _bootstrap_alphas, _percentiles, _unit_coincidences
+from mixedwai.qual.agreement.intervals import (
+    _alphas_of,
+    _bootstrap_alphas,
+    _percentiles,
+    _unique_rows,
+    _unit_coincidences,
+)
 from mixedwai.qual.agreement.units import UnitCodings, unit_codings
 from mixedwai.qual.agreement.validation import validation_table
 
@@ -327,8 +332,8 @@ def _code_row(data: UnitCodings, code: str, label: str, n_boot: int, confidence:
         both = data.rated.all(axis=1)
         cohen = _cohen_from_codes(present[both, 0].astype(np.int64),
                                   present[both, 1].astype(np.int64), 2)
-    return _row("code", code, label, data, counts, counts[:, 1], cohen,
-                _unit_coincidences(counts), np.arange(2.0), n_boot, confidence, seed)
+    return _row("code", code, label, data, counts, counts[:, 1], cohen, np.arange(2.0),
+                n_boot, confidence, seed)
 
 
 def _category_row(data: UnitCodings, category: str, label: str, members: list[str],
@@ -350,66 +355,89 @@ def _category_row(data: UnitCodings, category: str, label: str, members: list[st
         cohen = _cohen_from_codes(value[both, 0], value[both, 1], n_values)
     judged_present = (applied & data.rated).sum(axis=1)
     return _row("category", category, label, data, counts, judged_present, cohen,
-                _unit_coincidences(counts), np.arange(float(n_values)), n_boot, confidence,
-                seed)
+                np.arange(float(n_values)), n_boot, confidence, seed)
 
 
 def _overall_row(data: UnitCodings, n_boot: int, confidence: float, seed: list[int]) -> tuple:
-    n_units = len(data.units)
-    pooled = []
-    per_unit = np.zeros((n_units, 4))
+    n_units, n_coders = data.rated.shape
+    rated = data.rated.sum(axis=1)
+    pairable_units = rated >= 2
+    # (absent, present) patterns of every (unit, code) pair, counted over the codes
+    pooled = np.zeros((n_coders + 1) ** 2, dtype=np.int64)
+    # per unit, summed over codes: the integer numerators of its coincidences (absent/present)
+    numerators = np.zeros((n_units, 3), dtype=np.int64)
     cohen_a, cohen_b = [], []
-    both = data.rated.all(axis=1) if len(data.coders) == 2 else None
+    both = data.rated.all(axis=1) if n_coders == 2 else None
     present_total = np.zeros(n_units, dtype=np.int64)
     for code in data.codes:
         present = (data.applied([code]) > 0) & data.rated
         counts = _binary_counts(present, data.rated)
-        pooled.append(counts)
-        present_total += counts[:, 1]
-        contribution = np.zeros((n_units, 4))
-        pairable = counts.sum(axis=1) >= 2
-        contribution[pairable] = _unit_coincidences(counts)
-        per_unit += contribution
+        absent, there = counts[:, 0], counts[:, 1]
+        pooled += np.bincount(absent * (n_coders + 1) + there, minlength=len(pooled))
+        present_total += there
+        numerators += np.column_stack([absent * (absent - 1), absent * there,
+                                       there * (there - 1)])
         if both is not None:
             cohen_a.append(present[both, 0])
             cohen_b.append(present[both, 1])
-    counts = np.concatenate(pooled) if pooled else np.zeros((0, 2), dtype=np.int64)
+    patterns = np.column_stack(np.divmod(np.arange(len(pooled)), n_coders + 1))
     cohen = float("nan")
     if both is not None and cohen_a:
         cohen = _cohen_from_codes(np.concatenate(cohen_a).astype(np.int64),
                                   np.concatenate(cohen_b).astype(np.int64), 2)
-    rated = data.rated.sum(axis=1)
-    pairable_units = rated >= 2
     k = max(len(data.codes), 1)
     judged = rated[pairable_units].sum() * k
     prevalence = present_total[pairable_units].sum() / judged if judged else float("nan")
-    alpha = _alpha_from_counts(counts, np.arange(2.0), "nominal")
+    domain = np.arange(2.0)
+    alpha = _alpha_of(patterns, pooled, domain)
     low = high = float("nan")
     if n_boot and np.isfinite(alpha):
-        alphas = _bootstrap_alphas(per_unit[pairable_units], np.arange(2.0), "nominal",
-                                   n_boot, seed)
+        keys = np.column_stack([rated, numerators])[pairable_units]
+        unit_patterns, frequency = _unique_rows(keys)
+        m = unit_patterns[:, :1].astype(float)
+        a_a, a_p, p_p = (unit_patterns[:, 1:2] / (m - 1), unit_patterns[:, 2:3] / (m - 1),
+                         unit_patterns[:, 3:4] / (m - 1))
+        contributions = np.hstack([a_a, a_p, a_p, p_p])
+        alphas = _bootstrap_alphas(contributions, frequency, domain, "nominal", n_boot, seed)
         low, high = _percentiles(alphas, confidence)
     return ("overall", OVERALL, "every code, pooled", int(pairable_units.sum()),
-            _n_coders(data), float(prevalence), _pairwise_agreement(counts), cohen,
-            _fleiss_from_counts(counts), alpha, low, high)
+            _n_coders(data), float(prevalence), _pairwise_agreement(patterns, pooled), cohen,
+            _fleiss_from_counts(patterns, pooled), alpha, low, high)
 
 
 def _row(level: str, ident: str, label: str, data: UnitCodings, counts: np.ndarray,
-         judged_present: np.ndarray, cohen: float, contributions: np.ndarray,
-         domain: np.ndarray, n_boot: int, confidence: float, seed: list[int]) -> tuple:
+         judged_present: np.ndarray, cohen: float, domain: np.ndarray, n_boot: int,
+         confidence: float, seed: list[int]) -> tuple:
     rated = data.rated.sum(axis=1)
     pairable = counts.sum(axis=1) >= 2
     judged = rated[rated >= 2].sum()
     prevalence = judged_present[rated >= 2].sum() / judged if judged else float("nan")
-    alpha = _alpha_from_counts(counts, domain, "nominal")
+    patterns, frequency = _unique_rows(counts[pairable])
+    alpha = _alpha_of(patterns, frequency, domain)
     low = high = float("nan")
     if n_boot and np.isfinite(alpha):
-        low, high = _percentiles(
-            _bootstrap_alphas(contributions, domain, "nominal", n_boot, seed), confidence
-        )
+        alphas = _bootstrap_alphas(_unit_coincidences(patterns), frequency, domain, "nominal",
+                                   n_boot, seed)
+        low, high = _percentiles(alphas, confidence)
     n_coders = int((data.rated[pairable].any(axis=0)).sum()) if pairable.any() else 0
     return (level, ident, label, int(pairable.sum()), n_coders, float(prevalence),
-            _pairwise_agreement(counts), cohen, _fleiss_from_counts(counts), alpha, low, high)
+            _pairwise_agreement(patterns, frequency), cohen,
+            _fleiss_from_counts(patterns, frequency), alpha, low, high)
+
+
+def _alpha_of(patterns: np.ndarray, frequency: np.ndarray, domain: np.ndarray) -> float:
+    """Nominal alpha of units with these value counts, ``frequency[i]`` units each.
+
+    The same coincidence-matrix formula as the ``krippendorff`` package (the tests check
+    every row of the table against it), computed once per distinct unit.
+    """
+    patterns = np.asarray(patterns)
+    keep = patterns.sum(axis=1) >= 2
+    patterns, frequency = patterns[keep], np.asarray(frequency)[keep]
+    if frequency.sum() == 0 or np.count_nonzero(frequency @ patterns) < 2:
+        return float("nan")
+    coincidences = frequency.astype(float) @ _unit_coincidences(patterns)
+    return float(_alphas_of(coincidences[None, :], domain, "nominal")[0])
 
 
 def _binary_counts(present: np.ndarray, rated: np.ndarray) -> np.ndarray:

@@ -130,11 +130,30 @@ class UnitCodings:
 
     def applied(self, code_ids: Iterable[str]) -> np.ndarray:
         """Units x coders counts of the given codes each coder applied to each unit."""
-        wanted = np.isin(self.code_index, [self._code_position(c) for c in code_ids])
-        n_coders = len(self.coders)
-        index = self.unit_index[wanted] * n_coders + self.coder_index[wanted]
-        counts = np.bincount(index, minlength=len(self.units) * n_coders)
-        return counts.reshape(len(self.units), n_coders)
+        n_units, n_coders = len(self.units), len(self.coders)
+        counts = np.zeros(n_units * n_coders, dtype=np.int64)
+        bounds = self._code_bounds()
+        for code in code_ids:
+            k = self._code_position(code)
+            rows = self._by_code()[bounds[k]:bounds[k + 1]]
+            counts += np.bincount(self.unit_index[rows] * n_coders + self.coder_index[rows],
+                                  minlength=n_units * n_coders)
+        return counts.reshape(n_units, n_coders)
+
+    def _by_code(self) -> np.ndarray:
+        cached = self.__dict__.get("_order")
+        if cached is None:
+            cached = np.argsort(self.code_index, kind="stable")
+            object.__setattr__(self, "_order", cached)
+        return cached
+
+    def _code_bounds(self) -> np.ndarray:
+        cached = self.__dict__.get("_bounds")
+        if cached is None:
+            cached = np.searchsorted(self.code_index[self._by_code()],
+                                     np.arange(len(self.codes) + 1), side="left")
+            object.__setattr__(self, "_bounds", cached)
+        return cached
 
     def presence(self, code_id: str) -> pd.DataFrame:
         """Segment x coder table of one code: 1.0 applied, 0.0 not applied, NaN not rated.
@@ -425,13 +444,15 @@ def _checked_codings(
     require_columns(codings, ["doc_id", "start", "end", "code_id", "coder"])
     source = str(codings.attrs.get("source", "codings"))
     table = codings.loc[:, ["doc_id", "start", "end", "code_id", "coder"]].reset_index(drop=True)
-    doc = table["doc_id"].map(_text)
-    coder = table["coder"].map(_text)
-    code = table["code_id"].map(_text)
+    doc = _clean_text(table["doc_id"])
+    coder = _clean_text(table["coder"])
+    code = _clean_text(table["code_id"])
     start = pd.to_numeric(table["start"], errors="coerce")
     end = pd.to_numeric(table["end"], errors="coerce")
-    known = doc.isin(known_docs).to_numpy()
-    limit = doc.map(lambda d: lengths.get(d, np.inf)).to_numpy(dtype=float)
+    doc_codes, doc_uniques = pd.factorize(doc)
+    known = np.isin(doc_codes, [i for i, d in enumerate(doc_uniques) if d in known_docs])
+    limits = np.array([lengths.get(d, np.inf) for d in doc_uniques] + [np.inf], dtype=float)
+    limit = limits[doc_codes]
     s, e = start.to_numpy(dtype=float), end.to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
         offsets_ok = (np.isfinite(s) & np.isfinite(e) & (s == np.floor(s)) & (e == np.floor(e))
@@ -465,6 +486,13 @@ def _checked_codings(
         return table.iloc[:0], problems
     return pd.DataFrame({"doc_id": doc, "start": start.astype("int64"),
                          "end": end.astype("int64"), "code_id": code, "coder": coder}), []
+
+
+def _clean_text(column: pd.Series) -> pd.Series:
+    """Cells as stripped text ("" for missing), cleaning each distinct value once."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    cleaned = np.array([_text(v) for v in uniques] + [""], dtype=object)
+    return pd.Series(cleaned[codes], index=column.index, dtype=object)
 
 
 def _text(value: Any) -> str:
