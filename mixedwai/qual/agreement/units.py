@@ -384,7 +384,8 @@ def unit_codings(
     coder_of = table["coder"].map(coder_pos).to_numpy(dtype=np.int64)
     code_of = table["code_id"].map(code_pos).to_numpy(dtype=np.int64)
     n_coders, n_codes = len(coder_list), max(len(code_list), 1)
-    key = np.unique((hit_unit * n_coders + coder_of[row]) * n_codes + code_of[row])
+    key = np.sort((hit_unit * n_coders + coder_of[row]) * n_codes + code_of[row])
+    key = key[np.concatenate([[True], key[1:] != key[:-1]])] if len(key) else key
     unit_index, rest = np.divmod(key, n_coders * n_codes)
     coder_index, code_index = np.divmod(rest, n_codes)
 
