@@ -247,3 +247,19 @@ def test_summary_and_method_words() -> None:
     text = result.summary()
     assert "Agreement between coders: AL, BO" in text and "Against the reference coder AL" in text
     assert "Cohen's kappa" in result.method() and "100 resamples" in result.method()
+
+
+def test_overall_interval_matches_a_plain_bootstrap_of_segments() -> None:
+    corpus = _corpus(n_docs=4, n_turns=15)
+    codings = _random_codings(corpus, ["AL", "BO", "CY"], seed=11)
+    result = agreement(codings, corpus, codebook=CODEBOOK, n_boot=2000, random_state=1)
+    overall = result.table.set_index("id").loc["all"]
+    presence = np.stack([result.data.presence(c).to_numpy() for c in ("bond", "goals", "phone")])
+    rng = np.random.default_rng(0)
+    plain = []
+    n_units = presence.shape[1]
+    for _ in range(2000):
+        sample = presence[:, rng.integers(0, n_units, n_units)]  # whole segments, all codes
+        plain.append(krippendorff.alpha(sample.reshape(-1, 3).T, level_of_measurement="nominal"))
+    assert overall["alpha_low"] == pytest.approx(np.quantile(plain, 0.025), abs=0.02)
+    assert overall["alpha_high"] == pytest.approx(np.quantile(plain, 0.975), abs=0.02)
