@@ -36,7 +36,7 @@ def build(n_coders: int, n_segments: int, n_codes: int, n_docs: int, seed: int =
     import numpy as np
     import pandas as pd
 
-    from mixedwai.qual.codebook_model import Codebook
+    from mixedwai.qual.codebook.model import Codebook
 
     rng = np.random.default_rng(seed)
     per_doc = n_segments // n_docs

@@ -55,7 +55,7 @@ def agreement_command(
     from mixedwai.errors import OptionError
     from mixedwai.io import read_table, staged_output, write_csv, write_text
     from mixedwai.qual.agreement.reliability import agreement
-    from mixedwai.qual.codebook import load_codebook
+    from mixedwai.qual.codebook.loading import load_codebook
 
     overlap_value: str | float = overlap
     if overlap not in ("any", "start"):

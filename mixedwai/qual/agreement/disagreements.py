@@ -35,7 +35,7 @@ def disagreement_table(data: UnitCodings) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> from mixedwai.qual.transcript_model import Transcript
+    >>> from mixedwai.qual.transcripts.model import Transcript
     >>> from mixedwai.qual.agreement.units import unit_codings
     >>> t = Transcript.from_text("ES: We trust.\\nES: We agree.", doc_id="d")
     >>> codings = pd.DataFrame({"doc_id": ["d"] * 3, "start": [4, 4, 18],

@@ -97,7 +97,7 @@ class AgreementResult:
         Examples
         --------
         >>> import pandas as pd
-        >>> from mixedwai.qual.transcript_model import Transcript
+        >>> from mixedwai.qual.transcripts.model import Transcript
         >>> t = Transcript.from_text("ES: We trust. We agree.", doc_id="d")
         >>> codings = pd.DataFrame({"doc_id": ["d", "d"], "start": [4, 4], "end": [13, 23],
         ...     "code_id": ["bond", "bond"], "coder": ["AL", "BO"]})

@@ -2,7 +2,7 @@
 
 Coders mark stretches of text; agreement is measured on units. The units are the
 transcripts' segments of one kind (turns, sentences or paragraphs, see
-:meth:`mixedwai.qual.transcript_model.Transcript.segments`), optionally only those of
+:meth:`mixedwai.qual.transcripts.model.Transcript.segments`), optionally only those of
 some speakers. A coding is *applied to a unit* by the **overlap rule**:
 
 ``"any"`` (default)
@@ -11,7 +11,7 @@ some speakers. A coding is *applied to a unit* by the **overlap rule**:
 ``"start"``
     only the first segment the coding overlaps (the one holding its first
     character, or the next one when it starts between segments), as
-    :func:`~mixedwai.qual.manual_codings.load_manual_codings` assigns ``segment_id``;
+    :func:`~mixedwai.qual.coding.manual.load_manual_codings` assigns ``segment_id``;
 a number ``p`` in (0, 1]
     the coding covers at least the share ``p`` of the segment's characters
     (``0.5``: at least half of it; ``1``: all of it).
@@ -38,7 +38,7 @@ import pandas as pd
 
 from mixedwai._validation import check_choice, raise_problems, require_columns, row_number
 from mixedwai.errors import DataValueError, OptionError
-from mixedwai.qual.coding_schema import UNITS, _as_transcripts, _speaker_list
+from mixedwai.qual.coding.schema import UNITS, _as_transcripts, _speaker_list
 
 __all__ = ["OVERLAP_RULES", "UNIT_COLUMNS", "UnitCodings", "coding_units", "unit_codings"]
 
@@ -72,7 +72,7 @@ def coding_units(
 
     Examples
     --------
-    >>> from mixedwai.qual.transcript_model import Transcript
+    >>> from mixedwai.qual.transcripts.model import Transcript
     >>> t = Transcript.from_text("Interviewer: Why?\\nES: She trusted me. It worked.", doc_id="d")
     >>> coding_units([t], unit="sentence", speakers="ES")[["segment_id", "text"]]
       segment_id             text
@@ -161,7 +161,7 @@ class UnitCodings:
         Examples
         --------
         >>> import pandas as pd
-        >>> from mixedwai.qual.transcript_model import Transcript
+        >>> from mixedwai.qual.transcripts.model import Transcript
         >>> t = Transcript.from_text("ES: We trust.\\nInterviewer: Good.\\nES: Yes.", doc_id="d")
         >>> codings = pd.DataFrame({"doc_id": ["d", "d", "d"], "start": [4, 4, 37],
         ...     "end": [13, 13, 41], "code_id": ["bond", "bond", "bond"],
@@ -283,7 +283,7 @@ def unit_codings(
     Examples
     --------
     >>> import pandas as pd
-    >>> from mixedwai.qual.transcript_model import Transcript
+    >>> from mixedwai.qual.transcripts.model import Transcript
     >>> t = Transcript.from_text("ES: We trust. We agree.", doc_id="d")
     >>> codings = pd.DataFrame({"doc_id": ["d", "d"], "start": [4, 4], "end": [23, 13],
     ...     "code_id": ["bond", "bond"], "coder": ["AL", "BO"]})

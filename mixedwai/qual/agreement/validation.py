@@ -67,7 +67,7 @@ def validation_table(
     Examples
     --------
     >>> import pandas as pd
-    >>> from mixedwai.qual.transcript_model import Transcript
+    >>> from mixedwai.qual.transcripts.model import Transcript
     >>> from mixedwai.qual.agreement.units import unit_codings
     >>> t = Transcript.from_text("ES: We trust.\\nES: We agree.\\nES: Fine.", doc_id="d")
     >>> codings = pd.DataFrame({"doc_id": ["d"] * 3, "start": [4, 18, 18],

@@ -23,7 +23,7 @@ from statsmodels.stats.inter_rater import aggregate_raters
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
 from mixedwai.cli import main
-from mixedwai.qual.transcripts import load_corpus
+from mixedwai.qual.transcripts.loading import load_corpus
 
 THERAPIST = ["question", "reflection", "therapist_input", "other"]
 CLIENT = ["change", "neutral", "sustain"]

@@ -13,8 +13,8 @@ from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 from mixedwai.errors import DataValueError, InsufficientDataError, OptionError
 from mixedwai.qual.agreement.reliability import AGREEMENT_COLUMNS, agreement
 from mixedwai.qual.agreement.units import coding_units, unit_codings
-from mixedwai.qual.codebook_model import Codebook
-from mixedwai.qual.transcript_model import Transcript
+from mixedwai.qual.codebook.model import Codebook
+from mixedwai.qual.transcripts.model import Transcript
 
 CODEBOOK = Codebook.model_validate({
     "name": "demo", "version": "1", "language": "en", "unit": "turn",

@@ -9,10 +9,10 @@ import pytest
 
 from mixedwai.cli import main
 from mixedwai.io import read_table
-from mixedwai.qual.codebook import load_codebook
-from mixedwai.qual.coding import code_corpus
-from mixedwai.qual.manual_codings import load_manual_codings
-from mixedwai.qual.transcripts import load_corpus
+from mixedwai.qual.codebook.loading import load_codebook
+from mixedwai.qual.coding.apply import code_corpus
+from mixedwai.qual.coding.manual import load_manual_codings
+from mixedwai.qual.transcripts.loading import load_corpus
 
 
 @pytest.fixture(scope="module")
