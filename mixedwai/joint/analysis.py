@@ -152,6 +152,20 @@ def analyse_study(
                                   for lang, name in config.qual.codebooks.items()})
                 codings = code_corpus(corpus, books, unit=config.qual.unit,
                                       speakers=config.qual.speakers)
+            manual = pd.DataFrame()
+            reliability = None
+            if corpus is not None and codebook is not None:
+                from mixedwai.joint.coders import coder_agreement, read_people_codings
+
+                unit = config.qual.unit or codebook.unit
+                if config.qual.manual_codings:
+                    manual = read_people_codings(config.qual.manual_codings, corpus, codebook,
+                                                 unit=unit)
+                reliability = coder_agreement(
+                    codings, manual, corpus, codebook, unit=unit,
+                    speakers=config.qual.speakers, reference=config.qual.reference_coder,
+                    random_state=config.quant.random_state,
+                )
         with timer.stage("displays"):
             linked = link_study(
                 quant.clusters, cases, corpus, codings, codebook, outcome=cols.outcome,
@@ -165,7 +179,8 @@ def analyse_study(
         warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
     run = StudyRun(config=config, quant=quant, corpus=corpus, codebook=codebook,
                    codings=codings, linked=linked, displays=displays, timings=timer.timings,
-                   warnings=list(dict.fromkeys(caught)))
+                   warnings=list(dict.fromkeys(caught)), manual_codings=manual,
+                   reliability=reliability)
     with timer.stage("displays"):
         return _with_outputs(run)
 
@@ -184,6 +199,13 @@ def _with_outputs(run: StudyRun) -> StudyRun:
             run.codings, cases=list(run.linked.case_table.index)).reset_index()
         if run.codebook is not None:
             tables["code_frequencies"] = code_frequencies(run.codings, run.codebook)
+    if len(run.manual_codings):
+        tables["manual_codings"] = run.manual_codings
+    if run.reliability is not None:
+        tables["agreement"] = run.reliability.table
+        tables["disagreements"] = run.reliability.disagreements
+        if run.reliability.validation is not None:
+            tables["validation"] = run.reliability.validation
     tables["links"] = run.linked.links
     tables["linked_cases"] = run.linked.case_table.reset_index().map(
         lambda v: v if not isinstance(v, tuple) else ";".join(map(str, v)))

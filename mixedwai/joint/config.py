@@ -87,6 +87,12 @@ class QualConfig(_Model):
     case_pattern: str | None = None
     quote_codes: list[str] | None = None
     display_level: Literal["category", "code"] = "code"
+    #: Codings made by people (manual-codings format, a ``coder`` column), paths relative
+    #: to the study: with the rules' codings they give the report a reliability section.
+    manual_codings: list[str] | None = None
+    #: The coder the others (the rules included) are measured against; default: the first
+    #: person, when the rules' codings sit beside people's.
+    reference_coder: str | None = None
 
 
 class StudyConfig(_Model):
@@ -282,6 +288,12 @@ def load_study_config(path: str | Path) -> StudyConfig:
             raw["qual"] = qual
     elif (root / "codebook.yaml").exists():
         raw["qual"] = {**(qual or {}), "codebook": str(root / "codebook.yaml")}
+    qual = raw.get("qual")
+    if isinstance(qual, dict) and isinstance(qual.get("manual_codings"), str):
+        qual = {**qual, "manual_codings": [qual["manual_codings"]]}
+    if isinstance(qual, dict) and isinstance(qual.get("manual_codings"), list):
+        raw["qual"] = {**qual, "manual_codings": [str(root / str(p))
+                                                  for p in qual["manual_codings"]]}
 
     try:
         config = StudyConfig.model_validate(raw)
@@ -308,6 +320,8 @@ def load_study_config(path: str | Path) -> StudyConfig:
         for key in ("sessions", "cases", "transcripts", "meta_inferences")
         if getattr(config, key) is not None and not getattr(config, key).exists()
     ]
+    missing += [f"  - qual.manual_codings: {p}" for p in config.qual.manual_codings or []
+                if not Path(p).exists()]
     if missing:
         raise StudyConfigError(
             f"{yaml_path}: files named in the study do not exist:\n" + "\n".join(missing)

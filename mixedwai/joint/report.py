@@ -64,8 +64,8 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
     >>> from mixedwai.joint.analysis import analyse_study
     >>> doc = build_report(analyse_study("sample_corpus"))
     >>> [b.text for b in doc.blocks if type(b).__name__ == "Heading" and b.level == 1]
-    ['Method', 'Alliance patterns', 'Patterns and outcome', 'Themes', 'Joint displays', \
-'Exclusions and warnings', 'Reproducibility']
+    ['Method', 'Alliance patterns', 'Patterns and outcome', 'Themes', \
+'Reliability of the coding', 'Joint displays', 'Exclusions and warnings', 'Reproducibility']
     """
     from mixedwai import __version__
 
@@ -168,6 +168,10 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
     else:
         doc.paragraph("No transcripts were coded.")
 
+    # ------------------------------------------------------------------ reliability
+    if run.reliability is not None:
+        _reliability_section(doc, run)
+
     # ------------------------------------------------------------------ joint
     doc.heading("Joint displays")
     for display in run.displays.values():
@@ -197,3 +201,34 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
         rows.append(("codebook version", f"{run.codebook.name} {run.codebook.version}"))
     doc.table(pd.DataFrame(rows, columns=["parameter", "value"]), "Parameters of this run")
     return doc
+
+
+def _reliability_section(doc: Document, run: StudyRun) -> None:
+    """Agreement between the coders: the table, the method in words, the disagreements,
+    and the rules measured against a person when both coded."""
+    result = run.reliability
+    if result is None:
+        return
+    doc.heading("Reliability of the coding")
+    doc.paragraph(result.method())
+    columns = ["level", "id", "n_units", "prevalence", "percent_agreement",
+               "cohen_kappa" if len(result.data.coders) == 2 else "fleiss_kappa",
+               "krippendorff_alpha", "alpha_low", "alpha_high"]
+    doc.table(_rounded(result.table[columns]),
+              f"Agreement between coders ({', '.join(result.data.coders)}), per code and "
+              "overall", landscape=True)
+    doc.paragraph(
+        f"{len(result.disagreements)} {result.unit}s were coded differently by the coders "
+        "(tables/disagreements.csv lists them with each coder's codes, for a consensus "
+        "meeting)."
+    )
+    for note in result.notes:
+        doc.paragraph(note, italic=True)
+    if result.validation is not None:
+        columns = ["coder", "code_id", "n_reference", "n_coder", "precision", "recall", "f1",
+                   "cohen_kappa"]
+        doc.table(_rounded(result.validation[columns]),
+                  f"Coders against {result.reference}, per code: precision (share of the "
+                  f"coder's {result.unit}s that {result.reference} coded the same), recall "
+                  f"(share of {result.reference}'s {result.unit}s the coder found)",
+                  landscape=True)

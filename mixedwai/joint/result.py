@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mixedwai.joint.displays.tables import JointDisplay
     from mixedwai.joint.render.document import Document
     from mixedwai.joint.study import LinkedStudy
+    from mixedwai.qual.agreement.reliability import AgreementResult
     from mixedwai.qual.codebook.model import Codebook
     from mixedwai.qual.transcripts.corpus import Corpus
     from mixedwai.quant.study import QuantAnalysis
@@ -52,6 +53,11 @@ class StudyRun:
         Seconds spent in each stage of :data:`~mixedwai.joint.analysis.STAGES`.
     warnings : list of str
         Every mixedwai warning raised during the run, in order.
+    manual_codings : pandas.DataFrame
+        The people's codings named by ``qual.manual_codings`` (empty when none).
+    reliability : AgreementResult or None
+        Agreement between the coders (people and rules) when there are two or more
+        (see :func:`~mixedwai.joint.coders.coder_agreement`).
     """
 
     config: StudyConfig
@@ -68,3 +74,5 @@ class StudyRun:
     member_checks: dict[str, Document] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    manual_codings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    reliability: AgreementResult | None = None
