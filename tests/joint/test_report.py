@@ -115,3 +115,19 @@ def test_member_check_of_the_french_interview_is_in_french(report_dir: Path) -> 
     text = "\n".join(p.text for p in word.paragraphs)
     assert "Résumé à valider" in text and "Merci pour l'entrevue" in text
     assert "Lien et confiance" in text or "Accord sur" in text  # French codebook labels
+
+
+def test_report_has_the_reliability_section_and_the_rules_validation(report_dir: Path) -> None:
+    text = (report_dir / "report.md").read_text(encoding="utf-8")
+    section = text.split("## Reliability of the coding", 1)[1].split("\n## ", 1)[0]
+    assert "Agreement between 2 coders (mixedwai, second_coder) was measured on 442" in section
+    agreement = pd.read_csv(report_dir / "tables/agreement.csv")
+    disagreements = pd.read_csv(report_dir / "tables/disagreements.csv")
+    assert f"{len(disagreements)} sentences were coded differently" in section
+    assert agreement.iloc[-1]["level"] == "overall"
+    validation = pd.read_csv(report_dir / "tables/validation.csv")
+    assert set(validation["coder"]) == {"mixedwai"}
+    assert set(validation["reference"]) == {"second_coder"}
+    assert "Coders against second_coder, per code" in section
+    manual = pd.read_csv(report_dir / "tables/manual_codings.csv")
+    assert set(manual["coder"]) == {"second_coder"} and manual["doc_id"].nunique() == 5
