@@ -306,8 +306,8 @@ def unit_codings(
             if column not in units.columns:
                 units[column] = None
         units = units.loc[:, list(UNIT_COLUMNS)]
-        lengths = units.groupby("doc_id", sort=False)["end"].max().to_dict()
         known_docs = set(units["doc_id"].astype(str))
+        lengths: dict[str, int] = {}  # texts unknown: codings may run past the last unit
     else:
         transcripts = _as_transcripts(corpus)
         units = coding_units(transcripts, unit=unit, speakers=speakers)
@@ -360,7 +360,8 @@ def unit_codings(
     rated = rated_docs[unit_doc] if len(units) else np.zeros((0, len(coder_list)), bool)
 
     # Codings -> units (vectorised over one key space: document * width + offset).
-    width = int(max([*lengths.values(), int(table["end"].max()) if len(table) else 0, 0])) + 1
+    width = int(max([*lengths.values(), int(table["end"].max()) if len(table) else 0,
+                     int(units["end"].max()) if len(units) else 0, 0])) + 1
     u_start = unit_doc * width + units["start"].to_numpy(dtype=np.int64)
     u_end = unit_doc * width + units["end"].to_numpy(dtype=np.int64)
     c_doc = table["doc_id"].map(doc_order).to_numpy(dtype=np.int64)

@@ -263,3 +263,15 @@ def test_overall_interval_matches_a_plain_bootstrap_of_segments() -> None:
         plain.append(krippendorff.alpha(sample.reshape(-1, 3).T, level_of_measurement="nominal"))
     assert overall["alpha_low"] == pytest.approx(np.quantile(plain, 0.025), abs=0.02)
     assert overall["alpha_high"] == pytest.approx(np.quantile(plain, 0.975), abs=0.02)
+
+
+def test_a_units_table_of_some_speakers_accepts_codings_past_its_last_unit() -> None:
+    t = Transcript.from_text("ES: We trust.\nInterviewer: And then? Tell me more.", doc_id="d")
+    units = coding_units([t], speakers="ES")
+    late = t.text.index("Tell")
+    codings = pd.DataFrame({"doc_id": ["d"] * 3, "start": [4, 4, late],
+                            "end": [13, 13, len(t.text)], "code_id": ["bond"] * 3,
+                            "coder": ["AL", "BO", "AL"]})
+    data = unit_codings(codings, units)
+    assert data.presence("bond").to_numpy().tolist() == [[1.0, 1.0]]
+    assert any("1 coding(s) apply to no unit" in n for n in data.notes)
