@@ -19,8 +19,12 @@ def agreement_command(
         ...,
         "--codings",
         help="Codings table(s) (CSV/XLSX) with doc_id, start, end, code_id and coder; a file "
-        "may hold several coders (mixedwai's own codings.csv has coder 'mixedwai'). Repeat the "
-        "option or give several files.",
+        "may hold several coders (mixedwai's own codings.csv has coder 'mixedwai'). Give "
+        "several files after it, or repeat the option.",
+    ),
+    more_codings: list[Path] | None = typer.Argument(
+        None, help="More codings files: `--codings A.csv B.csv` reads both.",
+        show_default=False,
     ),
     out: Path = typer.Option(..., "--out", help="Output folder."),
     codebook: str | None = typer.Option(
@@ -68,7 +72,7 @@ def agreement_command(
             ) from None
     book = load_codebook(codebook) if codebook else None
     corpus = read_corpus(transcripts, case_pattern=case_pattern)
-    tables = [read_table(path) for path in codings]
+    tables = [read_table(path) for path in [*codings, *(more_codings or [])]]
     result = agreement(
         tables, corpus, codebook=book, unit=unit, speakers=speakers, overlap=overlap_value,
         reference=reference, n_boot=n_boot, random_state=seed,

@@ -60,8 +60,7 @@ def test_cli_reference_shows_rules_precision_and_recall_per_code(
 
 def test_cli_outputs_are_byte_identical_on_a_rerun(coded: dict, tmp_path: Path) -> None:
     args = ["agreement", "--transcripts", "sample_corpus/transcripts",
-            "--codings", str(coded["rules_path"]),
-            "--codings", "sample_corpus/second_coder_codings.csv",
+            "--codings", str(coded["rules_path"]), "sample_corpus/second_coder_codings.csv",
             "--codebook", "ross2008-en", "--n-boot", "100"]
     assert main([*args, "--out", str(tmp_path / "a")]) == 0
     assert main([*args, "--out", str(tmp_path / "b")]) == 0
