@@ -221,3 +221,13 @@ def test_alpha_interval_resamples_units_like_a_plain_bootstrap() -> None:
     low, high = alpha_interval(data, level="ordinal", n_boot=2000, random_state=0)
     assert low == pytest.approx(np.quantile(plain, 0.025), abs=0.06)
     assert high == pytest.approx(np.quantile(plain, 0.975), abs=0.03)
+
+
+def test_character_level_presence_of_krippendorff_1995_example_a() -> None:
+    """Krippendorff (1995, p. 57), example A digitised: one unit per position of the
+    continuum, 1 where the coder marked a unit. Cohen's kappa 0.385, alpha 0.329 (as in
+    DKPro Statistics' tests of that example)."""
+    bertha = [0, 0] + [1] * 8 + [0] * 4 + [1] * 6 + [0] * 4
+    bill = [0] * 4 + [1] * 4 + [0] * 7 + [1] * 2 + [0] * 7
+    assert round(cohen_kappa(bertha, bill), 3) == 0.385
+    assert round(krippendorff_alpha([bertha, bill]), 3) == 0.329
