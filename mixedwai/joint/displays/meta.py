@@ -63,14 +63,12 @@ def load_meta_inferences(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
+        from mixedwai._yaml import read_yaml_text, safe_load
 
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-        except FileNotFoundError as exc:
-            raise InputFileError(f"{path}: file not found") from exc
-        except yaml.YAMLError as exc:
-            raise InputFileError(f"{path}: not valid YAML ({exc})") from exc
+        if not path.is_file():
+            raise InputFileError(f"{path}: file not found")
+        raw = safe_load(read_yaml_text(path, error=InputFileError), source=str(path),
+                        error=InputFileError)
         if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
             raise DataValueError(
                 f"{path}: expected a list of mappings with keys display, key, statement, fit"
