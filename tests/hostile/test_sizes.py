@@ -99,3 +99,12 @@ def test_turn_longer_than_spacy_max_length_is_coded_with_offsets(tmp_path: Path,
         assert transcript.text[start:end] == text
     matched = " | ".join(codings["matched"]).casefold()
     assert "trust" in matched
+
+
+def test_theme_terms_of_a_text_longer_than_spacy_max_length() -> None:
+    from mixedwai.qual.themes.terms import theme_tokens
+
+    text = "office " * 160_000  # 1.12 million characters
+    terms = theme_tokens([text, "Offices were closed."])
+    assert terms[0] == ["office"] * 160_000
+    assert terms[1] == ["office", "close"]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from mixedwai.errors import ExclusionWarning
 from mixedwai.qual.coding.matchers import CompiledCodebook, compile_codebook, straighten_apostrophes
+from mixedwai.qual.coding.nlp import pieces_within
 from mixedwai.qual.coding.schema import MATCH_SEPARATOR, RULE_CODER, _frame
 from mixedwai.qual.themes.tags import INDUCTIVE, inductive_code_ids
 
@@ -92,14 +93,8 @@ def _blocks(position: int, text: str, kept: list[Any], first: int, last: int,
         if kept[j].end - start <= max_chars:
             blocks.append((position, start, kept[j].end, i, j - i + 1))
         else:  # one segment longer than max_chars: cut it at white space
-            end = kept[i].end
-            while start < end:
-                stop = min(start + max_chars, end)
-                if stop < end:
-                    space = max(text.rfind(" ", start, stop), text.rfind("\n", start, stop))
-                    stop = space + 1 if space > start else stop
-                blocks.append((position, start, stop, i, 1))
-                start = stop
+            blocks.extend((position, a, b, i, 1)
+                          for a, b in pieces_within(text, start, kept[i].end, max_chars))
         i = j + 1
     return blocks
 
