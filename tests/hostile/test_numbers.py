@@ -70,3 +70,45 @@ def test_trajectories_refuse_a_session_beyond_the_limit() -> None:
                            "session": [1, 99999999999999999999, 1, 2], "wai": [5.0, 6, 5, 5]})
     with pytest.raises(DataValueError, match="MAX_SESSION"):
         build_trajectories(scores, n_sessions=2)
+
+
+@pytest.mark.parametrize(("option", "value", "limit"), [
+    ("--tie-seeds", "1000000", "MAX_TIE_SEEDS"), ("--n-boot", "100000000", "MAX_N_BOOT"),
+    ("--max-k", "100000", "MAX_K")])
+def test_cluster_option_bounds_name_the_option_and_limit(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, value: str,
+        limit: str) -> None:
+    from mixedwai.cli import main
+
+    assert main(["cluster", str(SESSIONS), "--out", str(tmp_path / "out"), option, value]) == 2
+    err = capsys.readouterr().err
+    assert f"{option} = {value} is not allowed" in err and f"MIXEDWAI_{limit}" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_max_themes_bound_names_the_option(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from mixedwai.cli import main
+
+    assert main(["themes", "sample_corpus/transcripts", "--out", str(tmp_path / "out"),
+                 "--max-themes", "5000"]) == 2
+    err = capsys.readouterr().err
+    assert "--max-themes = 5000 is not allowed" in err and "MAX_THEMES" in err
+
+
+def test_library_bounds_name_the_parameter() -> None:
+    from mixedwai.errors import OptionError
+    from mixedwai.qual.themes.suggest import suggest_themes
+    from mixedwai.quant.ward.clustering import cluster_trajectories
+    from mixedwai.quant.ward.ties import tie_sensitivity
+    from mixedwai.quant.ward.tree import ward_tree
+
+    matrix = pd.DataFrame({"t1": [1.0, 2, 3, 4], "t2": [1.0, 2, 3, 5], "t3": [1.0, 2, 4, 5]})
+    with pytest.raises(OptionError, match=r"tie_seeds = 5000 .*MAX_TIE_SEEDS"):
+        cluster_trajectories(matrix, tie_seeds=5000)
+    with pytest.raises(OptionError, match=r"n_boot = 100000 .*MAX_N_BOOT"):
+        cluster_trajectories(matrix, n_boot=100_000)
+    with pytest.raises(OptionError, match=r"n_seeds = 5000 .*MAX_TIE_SEEDS"):
+        tie_sensitivity(ward_tree(matrix.to_numpy()), [2], n_seeds=5000)
+    with pytest.raises(OptionError, match=r"max_themes = 1000 .*MAX_THEMES"):
+        suggest_themes([], max_themes=1000)
