@@ -32,6 +32,7 @@ import os
 from mixedwai.errors import OptionError
 
 __all__ = [
+    "MAX_DAYS",
     "MAX_DOCX_PARAGRAPHS",
     "MAX_DOCX_RATIO",
     "MAX_DOCX_UNCOMPRESSED",
@@ -51,6 +52,9 @@ __all__ = [
 #: Largest session number (in absolute value). The case x time matrix spans the session
 #: numbers, so a date typed as a session (20210504) would cost gigabytes.
 MAX_SESSION = 10_000
+
+#: Largest number of days to the outcome: 1e300 days would give means of inf.
+MAX_DAYS = 36_525
 
 #: Largest YAML file (study.yaml, codebook, instrument, meta-inferences, theme review,
 #: transcript front matter), in bytes.
