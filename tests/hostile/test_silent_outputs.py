@@ -91,3 +91,22 @@ def test_a_boolean_column_of_items_is_refused() -> None:
     raw["wai_5"] = [True, False, True, True]
     with pytest.raises(ScaleError, match="wai_5 = True is not a number"):
         score_wai(read_sessions(raw))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".yaml"])
+def test_duplicate_meta_inference_keys_are_an_error(tmp_path: Path, suffix: str) -> None:
+    from mixedwai.joint.displays.meta import load_meta_inferences
+
+    rows = [("statistics_by_themes", "SHA", "First statement.", "confirmation"),
+            ("statistics_by_themes", "SLA", "Other row.", "expansion"),
+            ("statistics_by_themes", " SHA", "Second statement.", "expansion")]
+    path = tmp_path / f"meta{suffix}"
+    if suffix == ".csv":
+        pd.DataFrame(rows, columns=["display", "key", "statement", "fit"]).to_csv(path,
+                                                                                  index=False)
+    else:
+        path.write_text("".join(f"- {{display: {d}, key: '{k}', statement: {s}, fit: {f}}}\n"
+                                for d, k, s, f in rows), encoding="utf-8")
+    with pytest.raises(DataValueError, match=r"row 4: display 'statistics_by_themes', key "
+                                             r"'SHA' already has a statement on row 2"):
+        load_meta_inferences(path)

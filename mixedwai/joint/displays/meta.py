@@ -53,7 +53,8 @@ def load_meta_inferences(path: str | Path) -> pd.DataFrame:
     ------
     InputFileError, DataValueError, ColumnError
         Unreadable file; a fit not in ``confirmation``/``expansion``/
-        ``discordance`` or an empty statement (every such row listed).
+        ``discordance``, an empty statement, or a second statement for the same
+        display and key (every such row listed).
 
     Examples
     --------
@@ -96,6 +97,18 @@ def validate_meta_inferences(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.isna(row["statement"]) or not str(row["statement"]).strip():
             problems.append(f"{source} row {row_number(position)} (key {row['key']!r}): "
                             "statement is empty")
+    # one statement per display row: a second one would silently replace the first
+    seen: dict[tuple[str, str], int] = {}
+    for position, (display, key) in enumerate(zip(out["display"], out["key"], strict=True)):
+        pair = (str(display).strip(), str(key).strip())
+        if pair in seen:
+            problems.append(
+                f"{source} row {row_number(position)}: display {pair[0]!r}, key {pair[1]!r} "
+                f"already has a statement on row {row_number(seen[pair])}; expected one "
+                "statement per display row (join them into one)"
+            )
+        else:
+            seen[pair] = position
     raise_problems(DataValueError, f"{source}: invalid meta-inferences", problems)
     out["fit"] = out["fit"].map(lambda v: str(v).strip().lower())
     out["key"] = out["key"].map(lambda v: str(v).strip())
