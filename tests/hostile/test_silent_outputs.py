@@ -110,3 +110,35 @@ def test_duplicate_meta_inference_keys_are_an_error(tmp_path: Path, suffix: str)
     with pytest.raises(DataValueError, match=r"row 4: display 'statistics_by_themes', key "
                                              r"'SHA' already has a statement on row 2"):
         load_meta_inferences(path)
+
+
+def test_xlsx_formulas_without_saved_results_are_named(tmp_path: Path) -> None:
+    import openpyxl
+
+    raw = pd.read_csv(SESSIONS).head(5)
+    path = tmp_path / "sessions.xlsx"
+    raw.to_excel(path, index=False)
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    sheet["F3"] = "=2+3"  # openpyxl saves formulas without computing them
+    sheet["H5"] = "=F3"
+    book.save(path)
+    before = path.read_bytes()
+    with pytest.raises(DataValueError, match=r"2 cell\(s\) hold a formula with no saved "
+                                             r"result: F3, H5"):
+        read_sessions(path)
+    assert path.read_bytes() == before
+
+
+def test_xlsx_text_starting_with_equals_is_not_a_formula(tmp_path: Path) -> None:
+    raw = pd.read_csv(CASES)
+    raw["diagnosis"] = raw["diagnosis"].astype(object)
+    path = tmp_path / "cases.xlsx"
+    raw.to_excel(path, index=False)
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    book.active["E2"].value = "=anxiety"
+    book.active["E2"].data_type = "s"
+    book.save(path)
+    assert read_cases(path).iloc[0]["diagnosis"] == "=anxiety"
