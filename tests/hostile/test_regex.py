@@ -82,3 +82,17 @@ def test_backtracking_case_pattern_option_from_the_command_line(tmp_path: Path) 
                           "(?P<case>(a|a)*)x"], timeout=60)
     assert_clear_error(result, "--case-pattern", "backtracks exponentially")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_codebook_built_in_python_is_checked_when_compiled() -> None:
+    from mixedwai.qual.codebook.model import Codebook
+    from mixedwai.qual.coding.matchers import compile_codebook
+
+    book = Codebook.model_validate({
+        "name": "Demo", "version": "1", "language": "en",
+        "categories": [{"id": "c", "label": "C", "codes": [
+            {"id": "x", "label": "X",
+             "match": {"patterns": [[{"LOWER": {"REGEX": "^(a+)+$"}}]]}}]}]})
+    with pytest.raises(CodebookError, match=r"code 'x': a match pattern's token 0\.LOWER\.REGEX "
+                                            r"'\^\(a\+\)\+\$': a repeated group"):
+        compile_codebook(book)
