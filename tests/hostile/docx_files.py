@@ -79,3 +79,25 @@ def expanding_docx(path: Path, *, expanded: int = 400 * 1024 * 1024) -> Path:
                 member.write(chunk)
             member.write(b"-->" + tail)
     return path
+
+
+def entity_docx(path: Path, *, secret: Path, levels: int = 1) -> Path:
+    """A .docx whose document.xml uses nested entities (``levels`` deep: 10**levels "lol"s,
+    a billion laughs at 9) and an external one.
+
+    The external entity names ``secret``, a local file: resolving it would copy the file's
+    text into the transcript.
+    """
+    members = _blank_members()
+    document = members["word/document.xml"].decode("utf-8")
+    declaration_end = document.index("?>") + 2
+    laughs = "".join(f'<!ENTITY l{i} "' + f"&l{i - 1};" * 10 + '">' for i in range(1, levels + 1))
+    dtd = (f'<!DOCTYPE w:document [<!ENTITY l0 "lol">{laughs}'
+           f'<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>')
+    start = document.index("<w:body>") + len("<w:body>")
+    body = (f"<w:p><w:r><w:t>Interviewer: Hello &l{levels}; &xxe;</w:t></w:r></w:p>"
+            "<w:p><w:r><w:t>Marie: Fine.</w:t></w:r></w:p>")
+    members["word/document.xml"] = (document[:declaration_end] + dtd
+                                    + document[declaration_end:start] + body
+                                    + document[start:]).encode()
+    return _write(path, members)
