@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mixedwai._regex import regex_problem
 from mixedwai.errors import CodebookError, OptionError
@@ -96,3 +98,11 @@ def test_a_codebook_built_in_python_is_checked_when_compiled() -> None:
     with pytest.raises(CodebookError, match=r"code 'x': a match pattern's token 0\.LOWER\.REGEX "
                                             r"'\^\(a\+\)\+\$': a repeated group"):
         compile_codebook(book)
+
+
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # re: "possible set union" in [[
+@given(st.text(alphabet="ab()|*+?{},1[]^$\\.", max_size=40))
+def test_regex_check_never_raises_and_accepts_what_it_allows(pattern: str) -> None:
+    problem = regex_problem(pattern)
+    if problem is None:
+        re.compile(pattern)  # what the check allows, re compiles

@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mixedwai.errors import TranscriptError
 from mixedwai.qual.transcripts.loaders.docx import load_docx
@@ -108,3 +110,13 @@ def test_theme_terms_of_a_text_longer_than_spacy_max_length() -> None:
     terms = theme_tokens([text, "Offices were closed."])
     assert terms[0] == ["office"] * 160_000
     assert terms[1] == ["office", "close"]
+
+
+@given(st.text(alphabet="ab \n", max_size=200), st.integers(1, 30))
+def test_pieces_cover_the_text_in_order_within_the_length(text: str, max_chars: int) -> None:
+    from mixedwai.qual.coding.nlp import pieces_within
+
+    spans = pieces_within(text, 0, len(text), max_chars)
+    assert "".join(text[a:b] for a, b in spans) == text
+    assert all(0 < b - a <= max_chars for a, b in spans)
+    assert all(b == c for (_, b), (c, _) in zip(spans, spans[1:], strict=False))
