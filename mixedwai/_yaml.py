@@ -74,7 +74,8 @@ def read_yaml_text(path: str | os.PathLike[str], *, error: type[MixedWAIError]) 
 
 
 def check_yaml(
-    text: str, *, source: str, error: type[MixedWAIError], refuses_aliases: bool = False
+    text: str, *, source: str, error: type[MixedWAIError], refuses_aliases: bool = False,
+    first_line: int = 1, unit: str = "line",
 ) -> None:
     """Refuse YAML text that is too large, too deep, or whose aliases expand too far.
 
@@ -90,6 +91,11 @@ def check_yaml(
         True for a reader that refuses every alias itself, with the alias's key path,
         and never expands one (codebooks, instruments): aliases are then not counted
         here, so that its own message is the one the user sees.
+    first_line : int, default=1
+        Number of the text's first line in its file (a front-matter block starts
+        below the file's first line), for messages.
+    unit : str, default="line"
+        What a line is called in messages (``"paragraph"`` in a Word document).
 
     Raises
     ------
@@ -130,7 +136,8 @@ def check_yaml(
             if isinstance(event, yaml.CollectionStartEvent):
                 if len(open_nodes) >= max_depth:
                     raise error(
-                        f"{source} (line {event.start_mark.line + 1}): mappings and lists "
+                        f"{source} ({unit} {event.start_mark.line + first_line}): mappings "
+                        f"and lists "
                         f"nest more than {max_depth} levels deep; "
                         f"{limit_hint('MAX_YAML_DEPTH')}"
                     )
@@ -154,7 +161,8 @@ def check_yaml(
             total += count
             if total > max_nodes:
                 raise error(
-                    f"{source} (line {event.start_mark.line + 1}): the YAML's aliases expand "
+                    f"{source} ({unit} {event.start_mark.line + first_line}): the YAML's "
+                    f"aliases expand "
                     f"to more than {max_nodes} values (nested '*name' aliases, a 'billion "
                     f"laughs'?); {limit_hint('MAX_YAML_NODES')}"
                 )

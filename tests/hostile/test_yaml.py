@@ -142,3 +142,12 @@ def test_front_matter_alias_bomb_under_2_gib(tmp_path: Path) -> None:
     result = run_limited(["-c", code], timeout=60)
     assert "TranscriptError" in result.stderr and "MAX_YAML_NODES" in result.stderr
     assert "MemoryError" not in result.stderr
+
+
+def test_front_matter_messages_give_the_file_line(tmp_path: Path) -> None:
+    path = tmp_path / "ES3_C1.txt"
+    path.write_text("\n---\ncase_id: ES3_C1\n" + deep(100) + "---\nMarie: Hi.\n",
+                    encoding="utf-8")
+    with pytest.raises(TranscriptError, match=r"ES3_C1\.txt: front matter \(line 4\): "
+                                              r"mappings and lists nest more than 64"):
+        load_transcript(path)

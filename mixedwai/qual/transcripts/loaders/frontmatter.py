@@ -80,7 +80,8 @@ def split_front_matter(
             "expected a second '---' line after the metadata"
         )
     block = "\n".join(lines[opening + 1 : closing])
-    check_yaml(block, source=f"{source}: front matter", error=TranscriptError)
+    check_yaml(block, source=f"{source}: front matter", error=TranscriptError,
+               first_line=opening + 2, unit=unit)
     try:
         data = yaml.safe_load(block)
     except yaml.YAMLError as exc:
