@@ -42,6 +42,7 @@ __all__ = [
     "MAX_SESSION",
     "MAX_THEMES",
     "MAX_TIE_SEEDS",
+    "MAX_TRANSCRIPT_BYTES",
     "MAX_YAML_BYTES",
     "MAX_YAML_DEPTH",
     "MAX_YAML_NODES",
@@ -64,6 +65,9 @@ MAX_YAML_DEPTH = 64
 #: Most values in a YAML document once its aliases (``*name``) are expanded: a few lines of
 #: nested aliases (a "billion laughs") would otherwise expand to billions of values.
 MAX_YAML_NODES = 1_000_000
+
+#: Largest text transcript (``.txt``, ``.md``, ``.vtt``), in bytes: about 100 hours of speech.
+MAX_TRANSCRIPT_BYTES = 64 * 1024 * 1024
 
 #: Largest total uncompressed size of a ``.docx`` (all its zip members), in bytes, checked
 #: from the zip's directory before anything is decompressed.

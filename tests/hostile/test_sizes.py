@@ -120,3 +120,17 @@ def test_pieces_cover_the_text_in_order_within_the_length(text: str, max_chars: 
     assert "".join(text[a:b] for a, b in spans) == text
     assert all(0 < b - a <= max_chars for a, b in spans)
     assert all(b == c for (_, b), (c, _) in zip(spans, spans[1:], strict=False))
+
+
+def test_text_transcript_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mixedwai.qual.transcripts.loading import load_transcript
+
+    path = tmp_path / "ES3_C1.txt"
+    path.write_text("Interviewer: Hello.\nMarie: " + "fine " * 400 + "\n", encoding="utf-8")
+    monkeypatch.setenv("MIXEDWAI_MAX_TRANSCRIPT_BYTES", "1000")
+    with pytest.raises(TranscriptError, match=r"ES3_C1\.txt: \d+ bytes is larger than a "
+                                              r"transcript may be \(1000\); limit "
+                                              r"MAX_TRANSCRIPT_BYTES"):
+        load_transcript(path)
+    monkeypatch.setenv("MIXEDWAI_MAX_TRANSCRIPT_BYTES", "100000")
+    assert load_transcript(path).text.startswith("Interviewer")
