@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from mixedwai import limits
 from mixedwai.errors import ColumnError, MixedWAIError, OptionError
 
 if TYPE_CHECKING:
@@ -104,8 +105,12 @@ def check_range(
     low: float | None = None,
     high: float | None = None,
     integer: bool = False,
+    limit: str | None = None,
 ) -> float:
     """Check a numeric option lies in ``[low, high]`` (and is an integer if asked).
+
+    ``limit`` names a constant of :mod:`mixedwai.limits` that is the upper bound (read
+    when the check runs); the message then names the limit and how to raise it.
 
     Examples
     --------
@@ -115,7 +120,13 @@ def check_range(
     Traceback (most recent call last):
     ...
     mixedwai.errors.OptionError: n_sessions = 1 is not allowed; expected an integer >= 2
+    >>> check_range("n_boot", 10**9, low=0, integer=True, limit="MAX_N_BOOT")
+    Traceback (most recent call last):
+    ...
+    mixedwai.errors.OptionError: n_boot = 1000000000 is not allowed; ... <= 10000 (limit ...
     """
+    if limit is not None:
+        high = limits.limit(limit)
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     if ok and integer:
         ok = float(value).is_integer()
@@ -130,7 +141,8 @@ def check_range(
             bounds.append(f">= {low}")
         if high is not None:
             bounds.append(f"<= {high}")
-        raise OptionError(
-            f"{name} = {value!r} is not allowed; expected {kind} {' and '.join(bounds)}".rstrip()
-        )
+        message = f"{name} = {value!r} is not allowed; expected {kind} {' and '.join(bounds)}"
+        if limit is not None:
+            message += f" ({limits.limit_hint(limit)})"
+        raise OptionError(message.rstrip())
     return value

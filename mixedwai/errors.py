@@ -15,6 +15,7 @@ True
 from __future__ import annotations
 
 __all__ = [
+    "CellValueWarning",
     "CodebookError",
     "ColumnError",
     "DataValueError",
@@ -110,6 +111,12 @@ class SmallSampleWarning(MixedWAIWarning):
 
 class OutputKeptWarning(MixedWAIWarning):
     """A file of a previous run was edited since, so a rerun kept it instead of removing it."""
+
+
+class CellValueWarning(MixedWAIWarning):
+    """Cells read in a way that changes an analysis: a ``nan`` text read as missing, or
+    text cells that keep a column of numbers from being read as numbers (every cell
+    listed)."""
 
 
 class ExclusionWarning(MixedWAIWarning):

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mixedwai.errors import (
+    DataValueError,
     EncodingFallbackWarning,
     InputFileError,
     OutputError,
@@ -223,6 +224,9 @@ def read_table(
     InputFileError
         Missing file, unknown extension, an empty file, or a file the reader
         cannot parse (the reader's message is kept).
+    DataValueError
+        Excel formula cells without a saved result (every cell named): they would
+        read as blanks.
 
     Notes
     -----
@@ -259,6 +263,7 @@ def read_table(
             raise InputFileError(f"{path}: reading Excel files needs openpyxl ({exc})") from exc
         except Exception as exc:  # openpyxl raises many types for corrupt files
             raise InputFileError(f"{path}: cannot be read as an Excel workbook ({exc})") from exc
+        _refuse_uncalculated_formulas(path, sheet)
         frame = frame.dropna(how="all").reset_index(drop=True)
     elif suffix == ".sav":
         try:
@@ -288,6 +293,51 @@ def read_table(
         )
     frame.attrs["source"] = path.name
     return frame
+
+
+def _refuse_uncalculated_formulas(path: Path, sheet: str | int | None) -> None:
+    """Refuse formula cells that hold no saved result (they would read as blanks).
+
+    A workbook written by a program that does not calculate (a script, some exporters)
+    stores formulas without their values; pandas reads those cells as blanks, and blank
+    item responses are prorated. The formulas are found with openpyxl
+    (``data_only=False``) and their saved results read back (``data_only=True``).
+    """
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+        try:
+            sheets = book.worksheets
+            sheet_index = (book.sheetnames.index(sheet) if isinstance(sheet, str)
+                           else int(sheet or 0))
+            formulas = [
+                (r, c, cell.coordinate)
+                for r, row in enumerate(sheets[sheet_index].iter_rows())
+                for c, cell in enumerate(row)
+                if getattr(cell, "data_type", None) == "f"
+            ]
+        finally:
+            book.close()
+        if not formulas:
+            return
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            values = list(book.worksheets[sheet_index].iter_rows(values_only=True))
+        finally:
+            book.close()
+    except Exception:  # pragma: no cover - pandas has read this workbook already
+        return
+    empty = [name for r, c, name in formulas
+             if r >= len(values) or c >= len(values[r]) or values[r][c] is None]
+    if empty:
+        shown = ", ".join(empty[:25]) + (f" and {len(empty) - 25} more" if len(empty) > 25 else "")
+        raise DataValueError(
+            f"{path}: {len(empty)} cell(s) hold a formula with no saved result: {shown}. "
+            "The workbook was saved by a program that does not calculate formulas, so these "
+            "cells would read as blanks; open and save it in Excel or LibreOffice, or "
+            "replace the formulas by their values"
+        )
 
 
 def _sniff_delimiter(text: str) -> str:

@@ -17,8 +17,10 @@ __all__ = ["main"]
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
                   file: Any = None, line: str | None = None) -> None:
     """Print a warning as one plain line (no source location) on standard error."""
+    from mixedwai.cli._common import terminal_safe
+
     name = getattr(category, "__name__", "Warning")
-    print(f"mixedwai: warning ({name}): {message}", file=file or sys.stderr)
+    print(terminal_safe(f"mixedwai: warning ({name}): {message}"), file=file or sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     0
     """
     from mixedwai.cli._app import build_app
+    from mixedwai.cli._common import terminal_safe
     from mixedwai.errors import MixedWAIError
 
     app = build_app()
@@ -40,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app(args=args, prog_name="mixedwai", standalone_mode=True)
     except MixedWAIError as exc:
-        print(f"mixedwai: error: {exc}", file=sys.stderr)
+        print(terminal_safe(f"mixedwai: error: {exc}"), file=sys.stderr)
         return 2
     except SystemExit as exc:  # typer ends every run with SystemExit in standalone mode
         if exc.code is None:

@@ -1,7 +1,13 @@
-"""Small helpers shared by the command modules (console, summary of files written)."""
+"""Small helpers shared by the command modules (console, summary of files written).
+
+Everything the commands print goes through consoles that show control characters
+escaped (:func:`terminal_safe`) and never read rich markup: a file name holding an escape
+sequence cannot drive the terminal, and a study named ``[bold]x[/`` is printed as written.
+"""
 
 from __future__ import annotations
 
+import re
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -25,20 +31,48 @@ CASE_PATTERN_OPTION: Any = typer.Option(
 )
 
 
-@lru_cache(maxsize=1)
-def console() -> Console:
-    """The console commands print to (standard output)."""
+#: C0 and C1 control characters (but tab and new line), DEL, and the bidirectional
+#: overrides that can make a file name read backwards on a terminal.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: object) -> str:
+    r"""``text`` with every control character written as an escape (``\x1b``).
+
+    Examples
+    --------
+    >>> terminal_safe("ES3_C1\x1b[2J.txt")
+    'ES3_C1\\x1b[2J.txt'
+    >>> terminal_safe("two\nlines\tand a tab")
+    'two\nlines\tand a tab'
+    """
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+def _safe_console(*, stderr: bool) -> Console:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    class SafeConsole(Console):
+        """A rich console that escapes control characters and reads no markup."""
+
+        def print(self, *objects: Any, **kwargs: Any) -> None:
+            kwargs["markup"] = False
+            super().print(*(terminal_safe(o) if isinstance(o, str) else o for o in objects),
+                          **kwargs)
+
+    return SafeConsole(highlight=False, soft_wrap=True, stderr=stderr, markup=False)
+
+
+@lru_cache(maxsize=1)
+def console() -> Console:
+    """The console commands print to (standard output); see the module notes."""
+    return _safe_console(stderr=False)
 
 
 @lru_cache(maxsize=1)
 def error_console() -> Console:
-    """The console warnings print to (standard error)."""
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=True, stderr=True)
+    """The console warnings print to (standard error); see the module notes."""
+    return _safe_console(stderr=True)
 
 
 def print_warnings(messages: list[str]) -> None:

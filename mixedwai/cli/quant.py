@@ -70,7 +70,7 @@ def cluster(
     with --cases outcomes.csv, crosstab.csv, outcome_test.csv, score_tests.csv, descriptives.csv,
     characteristics.csv, time_to_outcome.csv; plus trajectories.png and dendrogram.png.
     """
-    from mixedwai._validation import check_choice
+    from mixedwai._validation import check_choice, check_range
     from mixedwai.errors import MixedWAIWarning
     from mixedwai.io import staged_output, write_bytes, write_csv, write_text
     from mixedwai.quant.data.cases import read_cases
@@ -82,6 +82,10 @@ def cluster(
     check_choice("--level-rule", level_rule, ["grand_mean", "median"])
     if refine is not None:
         check_choice("--refine", refine, ["kmeans"])
+    # checked before any file is read, under the option names the user typed
+    check_range("--max-k", max_k, low=2, integer=True, limit="MAX_K")
+    check_range("--n-boot", n_boot, low=0, integer=True, limit="MAX_N_BOOT")
+    check_range("--tie-seeds", tie_seeds, low=0, integer=True, limit="MAX_TIE_SEEDS")
     parsed_k = _parse_k(k)
     table = read_sessions(sessions, instrument=instrument)
     case_table = read_cases(cases, outcome=outcome) if cases is not None else None

@@ -43,7 +43,7 @@ def run(
         bar.update(task, completed=len(STAGES))
 
     clusters = result.quant.clusters
-    out_console.print(f"[bold]{config.name}[/bold]")
+    out_console.print(config.name, style="bold")
     out_console.print(f"{clusters.matrix.shape[0]} cases clustered into {clusters.k} patterns "
                       f"({len(clusters.excluded)} excluded); "
                       + ", ".join(f"{r['abbrev']} {r['n']}" for _, r in

@@ -89,12 +89,14 @@ def themes(
     themes tried) and themes.yaml, the review file: edit it, then run
     `mixedwai codebook promote CODEBOOK themes.yaml`.
     """
+    from mixedwai._validation import check_range
     from mixedwai.io import staged_output, write_csv
     from mixedwai.qual.codebook.loading import load_codebook
     from mixedwai.qual.themes.review import write_theme_review
     from mixedwai.qual.themes.suggest import suggest_themes
 
     requested = _n_themes(n_themes)
+    check_range("--max-themes", max_themes, low=2, integer=True, limit="MAX_THEMES")
     if unit is None and segments.strip().lower() == "all":
         # Turns hold enough words for terms to co-occur; sentences rarely do. With
         # uncoded segments the codebook's unit stays: a turn counts as coded as soon

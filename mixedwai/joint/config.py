@@ -230,7 +230,7 @@ def load_study_config(path: str | Path) -> StudyConfig:
     >>> cfg.sessions.name, cfg.transcripts.name
     ('sessions.csv', 'transcripts')
     """
-    import yaml
+    from mixedwai._yaml import read_yaml_text, safe_load
 
     path = Path(path)
     if path.is_dir():
@@ -244,10 +244,8 @@ def load_study_config(path: str | Path) -> StudyConfig:
 
     raw: dict[str, Any] = {}
     if yaml_path.exists():
-        try:
-            loaded = yaml.safe_load(yaml_path.read_text(encoding="utf-8-sig"))
-        except yaml.YAMLError as exc:
-            raise StudyConfigError(f"{yaml_path}: not valid YAML ({exc})") from exc
+        loaded = safe_load(read_yaml_text(yaml_path, error=StudyConfigError),
+                           source=str(yaml_path), error=StudyConfigError)
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):

@@ -422,10 +422,17 @@ def _session_note(used: np.ndarray, n_sessions: int) -> str:
     reasons = []
     if used[0] != 1:
         reasons.append(f"first session is numbered {used[0]}")
-    skipped = [s for a, b in zip(used[:-1], used[1:], strict=True) for s in range(a + 1, b)]
-    if skipped:
-        shown = ", ".join(map(str, skipped[:5])) + (", ..." if len(skipped) > 5 else "")
-        reasons.append(f"no session{'s' if len(skipped) > 1 else ''} {shown}")
+    # The first five skipped numbers and how many there are, never the whole gap: sessions
+    # 1 and 9000 would otherwise list 8998 numbers.
+    skipped: list[int] = []
+    n_skipped = 0
+    for a, b in zip(used[:-1], used[1:], strict=True):
+        gap = max(int(b) - int(a) - 1, 0)
+        skipped.extend(range(int(a) + 1, int(a) + 1 + min(gap, 6 - len(skipped))))
+        n_skipped += gap
+    if n_skipped:
+        shown = ", ".join(map(str, skipped[:5])) + (", ..." if n_skipped > 5 else "")
+        reasons.append(f"no session{'s' if n_skipped > 1 else ''} {shown}")
     listed = ", ".join(map(str, used))
     return f"sessions {listed} used" + (f" ({'; '.join(reasons)})" if reasons else "")
 

@@ -53,7 +53,8 @@ def load_meta_inferences(path: str | Path) -> pd.DataFrame:
     ------
     InputFileError, DataValueError, ColumnError
         Unreadable file; a fit not in ``confirmation``/``expansion``/
-        ``discordance`` or an empty statement (every such row listed).
+        ``discordance``, an empty statement, or a second statement for the same
+        display and key (every such row listed).
 
     Examples
     --------
@@ -63,14 +64,12 @@ def load_meta_inferences(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
+        from mixedwai._yaml import read_yaml_text, safe_load
 
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-        except FileNotFoundError as exc:
-            raise InputFileError(f"{path}: file not found") from exc
-        except yaml.YAMLError as exc:
-            raise InputFileError(f"{path}: not valid YAML ({exc})") from exc
+        if not path.is_file():
+            raise InputFileError(f"{path}: file not found")
+        raw = safe_load(read_yaml_text(path, error=InputFileError), source=str(path),
+                        error=InputFileError)
         if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
             raise DataValueError(
                 f"{path}: expected a list of mappings with keys display, key, statement, fit"
@@ -98,6 +97,18 @@ def validate_meta_inferences(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.isna(row["statement"]) or not str(row["statement"]).strip():
             problems.append(f"{source} row {row_number(position)} (key {row['key']!r}): "
                             "statement is empty")
+    # one statement per display row: a second one would silently replace the first
+    seen: dict[tuple[str, str], int] = {}
+    for position, (display, key) in enumerate(zip(out["display"], out["key"], strict=True)):
+        pair = (str(display).strip(), str(key).strip())
+        if pair in seen:
+            problems.append(
+                f"{source} row {row_number(position)}: display {pair[0]!r}, key {pair[1]!r} "
+                f"already has a statement on row {row_number(seen[pair])}; expected one "
+                "statement per display row (join them into one)"
+            )
+        else:
+            seen[pair] = position
     raise_problems(DataValueError, f"{source}: invalid meta-inferences", problems)
     out["fit"] = out["fit"].map(lambda v: str(v).strip().lower())
     out["key"] = out["key"].map(lambda v: str(v).strip())

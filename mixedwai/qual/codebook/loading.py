@@ -38,6 +38,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mixedwai._regex import regex_problem
 from mixedwai.errors import CodebookError, InputFileError
 from mixedwai.qual.codebook.display import codebook_tree
 from mixedwai.qual.codebook.model import Category, Code, Codebook, MatchRules
@@ -289,6 +290,7 @@ def _pattern_problems(codebook: Codebook, lines: dict[KeyPath, int]) -> list[Yam
         problems.extend(
             (path, line, message) for message in _unset_attribute_problems(pattern, language)
         )
+        problems.extend((path, line, message) for message in _regex_problems(pattern))
         for j, token in enumerate(pattern):
             for key, value in token.items():
                 if key.upper() != "POS":
@@ -307,6 +309,26 @@ def _pattern_problems(codebook: Codebook, lines: dict[KeyPath, int]) -> list[Yam
                             f"is not a Universal POS tag ({', '.join(pos_names)})",
                         )
                     )
+    return problems
+
+
+def _regex_problems(pattern: list[dict[str, Any]]) -> list[str]:
+    """``REGEX`` predicates of ``pattern`` that are too long or backtrack exponentially."""
+    problems: list[str] = []
+
+    def visit(value: Any, where: str) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                here = f"{where}.{key}"
+                if str(key).upper() == "REGEX" and isinstance(inner, str):
+                    problem = regex_problem(inner)
+                    if problem is not None:
+                        problems.append(f"{here} {inner!r}: {problem}")
+                else:
+                    visit(inner, here)
+
+    for j, token in enumerate(pattern):
+        visit(token, f"token {j}")
     return problems
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
 
 from mixedwai._validation import raise_problems
+from mixedwai._yaml import check_yaml
 from mixedwai.errors import CodebookError, InputFileError
 
 __all__ = [
@@ -102,10 +103,12 @@ def parse_document(text: str, *, source: str) -> Any:
     Raises
     ------
     CodebookError
-        A YAML syntax error or a duplicated key, with its line.
+        A YAML syntax error or a duplicated key, with its line; a document beyond
+        the YAML limits (:func:`mixedwai._yaml.check_yaml`).
     """
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    check_yaml(text, source=source, error=CodebookError, refuses_aliases=True)
     try:
         return _yaml().load(text)
     except MarkedYAMLError as exc:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from mixedwai.errors import ExclusionWarning
 from mixedwai.qual.coding.matchers import CompiledCodebook, compile_codebook, straighten_apostrophes
+from mixedwai.qual.coding.nlp import pieces_within
 from mixedwai.qual.coding.schema import MATCH_SEPARATOR, RULE_CODER, _frame
 from mixedwai.qual.themes.tags import INDUCTIVE, inductive_code_ids
 
@@ -38,7 +39,15 @@ class _Plan:
     excluded_speakers: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
-def _plan(transcripts: list[Any], unit: str, wanted: set[str] | None) -> _Plan:
+def _plan(transcripts: list[Any], unit: str, wanted: set[str] | None,
+          max_chars: int = 1_000_000) -> _Plan:
+    """Segments kept, and blocks of contiguous segments of one turn of at most ``max_chars``.
+
+    ``max_chars`` is the pipeline's ``max_length`` (spaCy refuses longer texts, E088):
+    a longer turn is cut between segments, and a segment longer than that by itself at
+    white space (a rule cannot match across such a cut). Offsets are kept: a block is
+    a span of the transcript's text.
+    """
     plan = _Plan(transcripts=transcripts, segments=[], blocks=[])
     for position, transcript in enumerate(transcripts):
         kept: list[Any] = []
@@ -64,11 +73,30 @@ def _plan(transcripts: list[Any], unit: str, wanted: set[str] | None) -> _Plan:
             if unit != "turn" and turn is not None:
                 while last + 1 < len(kept) and kept[last + 1].turn == turn:
                     last += 1
-            plan.blocks.append(
-                (position, kept[first].start, kept[last].end, first, last - first + 1)
-            )
+            plan.blocks.extend(_blocks(position, transcript.text, kept, first, last, max_chars))
             first = last + 1
     return plan
+
+
+def _blocks(position: int, text: str, kept: list[Any], first: int, last: int,
+            max_chars: int) -> list[tuple[int, int, int, int, int]]:
+    """The segments ``first .. last`` of one turn as blocks of at most ``max_chars``."""
+    if kept[last].end - kept[first].start <= max_chars:
+        return [(position, kept[first].start, kept[last].end, first, last - first + 1)]
+    blocks = []
+    i = first
+    while i <= last:
+        start = kept[i].start
+        j = i
+        while j < last and kept[j + 1].end - start <= max_chars:
+            j += 1
+        if kept[j].end - start <= max_chars:
+            blocks.append((position, start, kept[j].end, i, j - i + 1))
+        else:  # one segment longer than max_chars: cut it at white space
+            blocks.extend((position, a, b, i, 1)
+                          for a, b in pieces_within(text, start, kept[i].end, max_chars))
+        i = j + 1
+    return blocks
 
 
 @contextlib.contextmanager
@@ -111,7 +139,7 @@ def _code(
     try:
         for language, group in by_language.items():
             compiled = compile_codebook(books[language])
-            plan = _plan(group, unit, wanted)
+            plan = _plan(group, unit, wanted, max_chars=compiled.nlp.max_length)
             n_total += plan.n_total
             n_excluded += plan.n_excluded
             for who, count in plan.excluded_speakers.items():

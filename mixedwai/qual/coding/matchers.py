@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from mixedwai.errors import CodebookError
+from mixedwai.qual.codebook.loading import _regex_problems
 from mixedwai.qual.coding.schema import _language_of, _name_of
 
 if TYPE_CHECKING:
@@ -221,7 +222,8 @@ def compile_codebook(codebook: Codebook, nlp: Language | None = None) -> Compile
     Raises
     ------
     CodebookError
-        A Matcher pattern spaCy refuses (named by code id).
+        A Matcher pattern spaCy refuses, or a ``REGEX`` in it that backtracks
+        exponentially (named by code id).
 
     Notes
     -----
@@ -296,6 +298,14 @@ def _compile(codebook: Codebook, nlp: Language) -> CompiledCodebook:
             lemma_matcher.add(match_key, lemma_docs)
             used["lemma"] = True
         if patterns:
+            # a codebook built in Python skips load_codebook's checks: REGEX that
+            # backtracks exponentially would hang the run on one token
+            backtracking = [p for pattern in patterns for p in _regex_problems(pattern)]
+            if backtracking:
+                raise CodebookError(
+                    f"codebook {_name_of(codebook)!r}, code {code.id!r}: a match pattern's "
+                    f"{backtracking[0]}"
+                )
             try:
                 token_matcher.add(match_key, patterns)
                 for pattern in patterns:

@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-__all__ = ["ANNOTATION_ATTRS", "LANGUAGES", "PIPELINE_ANNOTATIONS", "get_pipeline"]
+__all__ = [
+    "ANNOTATION_ATTRS", "LANGUAGES", "PIPELINE_ANNOTATIONS", "get_pipeline", "pieces_within",
+]
 
 #: Languages with a pipeline.
 LANGUAGES = ("en", "fr")
@@ -219,3 +221,30 @@ def get_pipeline(language: str) -> Language:
         ) from exc
     nlp.add_pipe("mixedwai_lowercase_lemmas", name="lowercase_lemmas", last=True)
     return nlp
+
+
+def pieces_within(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` as spans of at most ``max_chars``, cut after white space.
+
+    spaCy refuses a text longer than its pipeline's ``max_length`` (error E088, one
+    million characters by default); such a text is processed in these pieces, whose
+    offsets are offsets into ``text``. A cut falls after the last space or new line of
+    a piece, else (a run of ``max_chars`` characters without white space) at
+    ``max_chars``.
+
+    Examples
+    --------
+    >>> pieces_within("one two three", 0, 13, 8)
+    [(0, 8), (8, 13)]
+    >>> pieces_within("abcdef", 1, 6, 2)
+    [(1, 3), (3, 5), (5, 6)]
+    """
+    spans = []
+    while start < end:
+        stop = min(start + max_chars, end)
+        if stop < end:
+            space = max(text.rfind(" ", start, stop), text.rfind("\n", start, stop))
+            stop = space + 1 if space > start else stop
+        spans.append((start, stop))
+        start = stop
+    return spans

@@ -232,7 +232,7 @@ def suggest_themes(
     from mixedwai.qual.codebook.loading import load_codebook
 
     check_choice("segments", segments, SEGMENT_CHOICES)
-    _check_int("max_themes", max_themes, 2)
+    _check_int("max_themes", max_themes, 2, limit="MAX_THEMES")
     _check_int("n_terms", n_terms, 2)
     _check_int("n_segments", n_segments, 1)
     _check_int("min_df", min_df, 1)
@@ -244,7 +244,7 @@ def suggest_themes(
             )
         n_themes = "auto"
     else:
-        _check_int("n_themes", n_themes, 1)
+        _check_int("n_themes", n_themes, 1, limit="MAX_THEMES")
 
     book: Codebook | None = None
     if codebook is not None:
@@ -432,7 +432,7 @@ def suggest_themes(
     )
 
 
-def _check_int(name: str, value: Any, low: int) -> None:
+def _check_int(name: str, value: Any, low: int, limit: str | None = None) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise OptionError(f"{name} = {value!r} is not allowed; expected an integer >= {low}")
-    check_range(name, int(value), low=low, integer=True)
+    check_range(name, int(value), low=low, integer=True, limit=limit)

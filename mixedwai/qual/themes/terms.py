@@ -10,7 +10,7 @@ transcription notes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 __all__ = ["FILLER_WORDS", "MIN_TOKEN_LENGTH", "theme_tokens"]
 
@@ -84,14 +84,24 @@ def theme_tokens(
     >>> theme_tokens(["Yeah, we met at the office twice (laughs).", "Offices were closed."])
     [['meet', 'office', 'twice'], ['office', 'close']]
     """
-    from mixedwai.qual.coding.nlp import get_pipeline
+    from mixedwai.qual.coding.nlp import get_pipeline, pieces_within
 
     nlp = get_pipeline(language)
     stop = _stop_words(language, stop_words)
-    cleaned = (_NOTE.sub(lambda m: " " * len(m.group()), text) for text in texts)
-    out: list[list[str]] = []
-    for doc in nlp.pipe(cleaned, batch_size=batch_size):
-        terms: list[str] = []
+    texts = list(texts)
+    owners: list[int] = []  # the text each piece comes from
+
+    def pieces() -> Iterator[str]:
+        # a text longer than spaCy's max_length (E088) is cut at white space
+        for position, text in enumerate(texts):
+            cleaned = _NOTE.sub(lambda m: " " * len(m.group()), text)
+            for start, end in pieces_within(cleaned, 0, len(cleaned), nlp.max_length):
+                owners.append(position)
+                yield cleaned[start:end]
+
+    out: list[list[str]] = [[] for _ in texts]
+    for k, doc in enumerate(nlp.pipe(pieces(), batch_size=batch_size)):
+        terms = out[owners[k]]
         for token in doc:
             if token.is_punct or token.is_space or token.like_num:
                 continue
@@ -105,8 +115,8 @@ def theme_tokens(
             if lemma in stop or token.lower_ in stop:
                 continue
             terms.append(lemma)
-        out.append(terms)
     return out
+
 
 
 def _stop_words(language: str, extra: Iterable[str] | None) -> frozenset[str]:

@@ -42,6 +42,7 @@ from typing import Literal
 
 from mixedwai._validation import check_choice, format_problems
 from mixedwai.errors import ExclusionWarning, InputFileError, MixedWAIError, TranscriptError
+from mixedwai.limits import limit, limit_hint
 from mixedwai.qual.transcripts.corpus import Corpus
 from mixedwai.qual.transcripts.metadata import _compile
 from mixedwai.qual.transcripts.model import Segment, Transcript, _build
@@ -356,6 +357,13 @@ def _load(
         raise TranscriptError(f"{path}: is a folder; use load_corpus() to read a folder")
     if not path.exists():
         raise InputFileError(f"{path}: file not found")
+    if suffix != ".docx":  # a .docx is bounded by its zip directory (loaders/docx.py)
+        size, largest = path.stat().st_size, limit("MAX_TRANSCRIPT_BYTES")
+        if size > largest:
+            raise TranscriptError(
+                f"{path}: {size} bytes is larger than a transcript may be ({largest}); "
+                f"{limit_hint('MAX_TRANSCRIPT_BYTES')}"
+            )
     if suffix in (".txt", ".md"):
         from mixedwai.qual.transcripts.loaders.text import load_text as reader
     elif suffix == ".docx":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from mixedwai._regex import regex_problem
 from mixedwai.errors import OptionError, TranscriptError
 
 _INTERVIEW = re.compile(
@@ -30,6 +31,9 @@ def _compile(
     """Compile a case-id pattern; an invalid one is an OptionError naming ``name``."""
     if pattern is None or isinstance(pattern, re.Pattern):
         return pattern
+    problem = regex_problem(pattern, flags=re.IGNORECASE)
+    if problem is not None and not problem.startswith("not a valid"):
+        raise OptionError(f"{name} {pattern!r} is not allowed: {problem}")
     try:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as exc:

@@ -6,14 +6,21 @@ See :mod:`mixedwai.quant.data.sessions` for the tables of the quantitative stran
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from mixedwai._validation import row_number, source_name
-from mixedwai.errors import DataValueError, DuplicateRowError, OutcomeValueError
+from mixedwai._validation import MAX_LISTED, row_number, source_name
+from mixedwai.errors import (
+    CellValueWarning,
+    DataValueError,
+    DuplicateRowError,
+    OutcomeValueError,
+)
+from mixedwai.limits import limit, limit_hint
 from mixedwai.quant.data.table import (
     _blank,
     _canonical_ids,
@@ -38,6 +45,47 @@ OUTCOME_SPELLINGS: dict[str, bool] = {
     "vrai": True, "faux": False,
 }
 _EXPECTED_OUTCOME = "1/0, yes/no, true/false, oui/non, y/n, o/n, vrai/faux (blank = missing)"
+
+
+#: Texts that spreadsheets and programs write for a missing value (compared casefolded).
+MISSING_SPELLINGS = frozenset({"nan", "na", "n/a", "#n/a", "null", "none", "missing"})
+
+
+def _read_missing_spellings(values: pd.Series, bad: pd.Series, case_ids: pd.Series, src: str,
+                            column: str) -> pd.Series:
+    """In a column of numbers, texts that mean "missing" are missing; other text is reported.
+
+    One ``nan`` cell would otherwise make a column of ages a column of categories,
+    without a word. Returns the cells still not numbers. Warns (CellValueWarning)
+    listing the cells read as missing, or, when real text is left among at least as
+    many numbers, the text cells that keep the column as categories.
+    """
+    spelled = bad & values.map(
+        lambda v: isinstance(v, str) and v.strip().casefold() in MISSING_SPELLINGS).astype(bool)
+    left = bad & ~spelled
+    if left.any():
+        n_numbers = int((~bad & values.notna()).sum())
+        if n_numbers >= int(left.sum()):
+            cells = [f"row {row_number(p)} ({case_ids.iloc[p]}) {_show(values.iloc[p])}"
+                     for p in np.flatnonzero(left.to_numpy())[:MAX_LISTED]]
+            more = f" and {int(left.sum()) - len(cells)} more" if left.sum() > len(cells) else ""
+            warnings.warn(
+                f"{src}: column {column!r} holds {n_numbers} numbers but is read as categories "
+                f"because of text in {', '.join(cells)}{more}; correct these cells (or blank "
+                "them) to analyse it as numbers",
+                CellValueWarning, stacklevel=4,
+            )
+        return bad
+    cells = [f"row {row_number(p)} ({case_ids.iloc[p]})"
+             for p in np.flatnonzero(spelled.to_numpy())[:MAX_LISTED]]
+    more = f" and {int(spelled.sum()) - len(cells)} more" if spelled.sum() > len(cells) else ""
+    spellings = sorted({str(v).strip() for v in values[spelled]})
+    warnings.warn(
+        f"{src}: column {column!r}: {', '.join(map(repr, spellings))} read as a missing value "
+        f"in {', '.join(cells)}{more}",
+        CellValueWarning, stacklevel=4,
+    )
+    return left
 
 
 def parse_outcome(
@@ -152,21 +200,26 @@ def read_cases(
         column as nullable booleans, ``days_col`` as float, every other column
         (diagnosis, benefits, age ...) as read, except that a text column whose
         every non-blank cell is a number (``age`` in a CSV) becomes a float
-        column. ``attrs["source"]`` is the file name and ``attrs["outcome"]``
-        the outcome column.
+        column; in such a column, texts meaning "missing" (:data:`MISSING_SPELLINGS`:
+        ``nan``, ``NA``, ``#N/A`` ...) are read as missing. ``attrs["source"]`` is
+        the file name and ``attrs["outcome"]`` the outcome column.
 
     Warns
     -----
     EsIdMismatchWarning
         An ``es_id`` column whose ES contradicts the case id (every row listed;
         the column is kept as read).
+    CellValueWarning
+        Cells of a column of numbers read as missing (``nan``), or text cells that
+        keep a column of mostly numbers as categories (every cell listed).
 
     Raises
     ------
     ColumnError
         The case or outcome column is missing (the columns found are listed).
     DataValueError
-        Blank case ids, or days that are text or negative (all rows listed).
+        Blank case ids, or days that are text, negative, infinite or more than
+        the limit ``MAX_DAYS`` (all rows listed).
         When the table has problems of several kinds, one ``DataValueError``
         lists them all, grouped by kind.
     OutcomeValueError
@@ -221,16 +274,20 @@ def read_cases(
     if days_column is not None:
         numbers, bad = _to_numbers(frame[days_column])
         negative = (numbers < 0).to_numpy()
+        most = limit("MAX_DAYS")
+        too_many = (numbers > most).to_numpy()
         lines = []
-        for pos in np.flatnonzero(bad.to_numpy() | negative):
+        for pos in np.flatnonzero(bad.to_numpy() | negative | too_many):
             value = frame[days_column].iloc[pos]
-            what = "is not a number" if bad.iloc[pos] else "is negative"
+            what = ("is not a number" if bad.iloc[pos] else "is negative" if negative[pos]
+                    else f"is more than {most} days ({limit_hint('MAX_DAYS')})")
             case = case_ids.iloc[pos]
             where = "" if _blank(case) else f" (case {case})"
             lines.append(f"{src} row {row_number(pos)}{where}: "
                          f"{days_column} = {_show(value)} {what}")
         problems.add(DataValueError,
-                     f"{src}: {days_column} must be a number of days >= 0 or blank", lines)
+                     f"{src}: {days_column} must be a number of days >= 0 or blank "
+                     "(a finite number: inf or 1e300 would turn every mean into inf)", lines)
         out[days_column] = numbers.to_numpy()
     problems.raise_if_any()
     es_column = _find_column(frame, "es_id")
@@ -241,6 +298,8 @@ def read_cases(
         if column in skip or pd.api.types.is_numeric_dtype(out[column].dtype):
             continue
         numbers, bad = _to_numbers(out[column])
+        if bad.any() and numbers.notna().any():
+            bad = _read_missing_spellings(out[column], bad, case_ids, src, column)
         if not bad.any() and numbers.notna().any():
             out[column] = numbers.to_numpy()
     out.index = pd.Index(case_ids.astype(object).to_list(), name="case_id", dtype=object)

@@ -32,6 +32,7 @@ import pandas as pd
 
 from mixedwai._validation import MAX_LISTED, row_number, source_name
 from mixedwai.errors import ColumnError, DataValueError
+from mixedwai.limits import limit, limit_hint
 from mixedwai.quant.data.cases import OUTCOME_SPELLINGS, parse_outcome, read_cases
 
 # Also imported from here by scoring.py and trajectories.py.
@@ -42,7 +43,6 @@ from mixedwai.quant.data.table import (
     _find_column,
     _frame_of,
     _Problems,
-    _raise_listed,
     _require,
     _show,
     _to_numbers,
@@ -66,6 +66,7 @@ def read_sessions(
     item_columns: Mapping[int, str] | None = None,
     score_col: str = "wai",
     instrument: str | os.PathLike[str] | Instrument = "wai-s-es",
+    max_session: int | None = None,
 ) -> pd.DataFrame:
     """Read WAI ratings, one row per (case, session), into the standard long form.
 
@@ -85,6 +86,9 @@ def read_sessions(
         A ready global score, used when the item columns are absent.
     instrument : str, path or Instrument, default="wai-s-es"
         Gives the item numbers and default column names.
+    max_session : int, optional
+        Largest session number accepted (in absolute value); by default the limit
+        :data:`mixedwai.limits.MAX_SESSION` (10000).
 
     Returns
     -------
@@ -118,7 +122,8 @@ def read_sessions(
         A required column (case, session, items or score) is missing; the message
         names the file and lists the columns found.
     DataValueError
-        A case id is blank, or a session number is missing or not a whole number;
+        A case id is blank, or a session number is missing, not a whole number or
+        beyond ``max_session`` (a date typed as a session);
         every offending row is listed (spreadsheet row, case, value), both kinds
         in one message when both occur.
 
@@ -131,7 +136,8 @@ def read_sessions(
     ['case_id', 'es_id', 'session', 'wai_1', 'wai_2']
     """
     return _read_sessions(source, case_col=case_col, session_col=session_col, es_col=es_col,
-                          item_columns=item_columns, score_col=score_col, instrument=instrument)
+                          item_columns=item_columns, score_col=score_col, instrument=instrument,
+                          max_session=max_session)
 
 
 def _read_sessions(
@@ -144,6 +150,7 @@ def _read_sessions(
     score_col: str = "wai",
     instrument: str | os.PathLike[str] | Instrument = "wai-s-es",
     problems: _Problems | None = None,
+    max_session: int | None = None,
 ) -> pd.DataFrame:
     """:func:`read_sessions`; given ``problems``, the row problems are added to it, not raised.
 
@@ -185,7 +192,7 @@ def _read_sessions(
     case_ids = _canonical_ids(frame[cols["case"]])
     _blank_case_problems(case_ids, src, cols["case"], found_problems)
     sessions = _parse_sessions(frame[cols["session"]], case_ids, src, cols["session"],
-                               problems=found_problems)
+                               problems=found_problems, max_session=max_session)
     if problems is None:
         found_problems.raise_if_any()
 
@@ -246,13 +253,23 @@ def _blank_case_problems(case_ids: pd.Series, src: str, column: str,
 
 def _parse_sessions(
     values: pd.Series, case_ids: pd.Series, src: str, column: str,
-    problems: _Problems | None = None,
+    problems: _Problems | None = None, max_session: int | None = None,
 ) -> pd.Series:
-    """Session numbers as int64; bad ones raise, or with ``problems`` are added and left NaN."""
+    """Session numbers as int64; bad ones raise, or with ``problems`` are added and left NaN.
+
+    A session number must be whole and at most ``max_session`` (default: the limit
+    ``MAX_SESSION``) in absolute value. The bound is checked before any cast:
+    99999999999999999999 would wrap around int64, and the case x time matrix spans the
+    session numbers, so a date typed as a session (20210504) would take gigabytes.
+    """
     numbers, bad_text = _to_numbers(values)
     arr = numbers.to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
         bad = np.isnan(arr) | (np.mod(arr, 1) != 0)
+    largest = limit("MAX_SESSION") if max_session is None else int(max_session)
+    with np.errstate(invalid="ignore"):
+        too_large = ~bad & (np.abs(arr) > largest)
+    found = _Problems(src) if problems is None else problems
     if bad.any():
         positions = np.flatnonzero(bad)
         lines = []
@@ -263,12 +280,25 @@ def _parse_sessions(
             where = "" if _blank(case) else f" (case {case})"
             lines.append(f"{src} row {row_number(pos)}{where}: "
                          f"{column} {'is ' if _blank(raw) else '= '}{shown}")
-        header = f"{src}: session numbers must be whole numbers such as 1, 2, 3"
-        if problems is None:
-            _raise_listed(DataValueError, header, lines, total=len(positions))
-        else:
-            problems.add(DataValueError, header, lines, total=len(positions))
-            arr = arr.copy()
-            arr[bad] = np.nan
-            return pd.Series(arr, index=values.index)
+        found.add(DataValueError, f"{src}: session numbers must be whole numbers such as 1, 2, 3",
+                  lines, total=len(positions))
+    if too_large.any():
+        positions = np.flatnonzero(too_large)
+        lines = []
+        for pos in positions[:MAX_LISTED]:
+            case = case_ids.iloc[pos]
+            where = "" if _blank(case) else f" (case {case})"
+            lines.append(f"{src} row {row_number(pos)}{where}: "
+                         f"{column} = {_show(values.iloc[pos])} is beyond {largest}")
+        found.add(DataValueError,
+                  f"{src}: session numbers must lie between -{largest} and {largest} "
+                  f"(a date or an id typed as a session?); "
+                  f"{limit_hint('MAX_SESSION', parameter='max_session=')}",
+                  lines, total=len(positions))
+    if problems is None:
+        found.raise_if_any()
+    if bad.any() or too_large.any():
+        arr = arr.copy()
+        arr[bad | too_large] = np.nan
+        return pd.Series(arr, index=values.index)
     return pd.Series(arr.astype(np.int64), index=values.index)

@@ -215,14 +215,24 @@ def _warn_es_mismatch(
 
 
 def _to_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Numbers as float (decimal comma accepted) and the mask of non-blank text left over."""
+    """Numbers as float (decimal comma accepted) and the mask of non-blank cells left over.
+
+    Booleans (an Excel TRUE, a True in a DataFrame) are not numbers: counted as 1 they
+    would score as a rating. Nor are infinities (``inf``, ``1e999``): they are left over,
+    NaN in the numbers, so that every caller reports them with the cell.
+    """
     if pd.api.types.is_bool_dtype(values.dtype):
-        return values.astype(float), pd.Series(False, index=values.index)
+        bad = values.notna().astype(bool)
+        return pd.Series(np.nan, index=values.index, dtype=float), bad
     if pd.api.types.is_numeric_dtype(values.dtype):
-        return values.astype(float), pd.Series(False, index=values.index)
+        numbers = values.astype(float)
+        infinite = pd.Series(np.isinf(numbers.to_numpy()), index=values.index)
+        return numbers.mask(infinite), infinite
     as_text = values.astype(object).where(values.notna())
     cleaned = as_text.map(lambda v: v.strip().replace(",", ".") if isinstance(v, str) else v)
-    numbers = pd.to_numeric(cleaned, errors="coerce").astype(float)
-    blank = cleaned.map(_blank).astype(bool)
+    is_bool = cleaned.map(lambda v: isinstance(v, (bool, np.bool_))).astype(bool)
+    numbers = pd.to_numeric(cleaned.mask(is_bool), errors="coerce").astype(float)
+    numbers = numbers.mask(np.isinf(numbers.to_numpy()))
+    blank = cleaned.map(_blank).astype(bool) & ~is_bool
     bad = numbers.isna() & ~blank
     return numbers, bad

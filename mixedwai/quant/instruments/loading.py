@@ -32,6 +32,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from mixedwai._yaml import check_yaml
 from mixedwai.errors import InputFileError, InstrumentError
 from mixedwai.quant.instruments.model import (
     _LOADING,
@@ -154,6 +155,7 @@ def _parse(text: str, *, label: str) -> Instrument:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    check_yaml(text, source=label, error=InstrumentError, refuses_aliases=True)
     loader = YAML(typ="rt")  # round-trip loader: builds no Python object, keeps line numbers
     try:
         root = loader.load(text)

@@ -37,6 +37,7 @@ import pandas as pd
 from mixedwai._validation import raise_problems, require_columns, source_name
 from mixedwai.errors import DataValueError, ExclusionWarning
 from mixedwai.ids import es_id_of
+from mixedwai.limits import limit, limit_hint
 from mixedwai.quant.outcomes.levels import (
     MISSING_LEVEL,
     TOTAL,
@@ -428,9 +429,13 @@ def time_to_outcome(
     require_columns(cases, [outcome, days])
     src = source_name(cases)
     result = as_outcome(cases[outcome], column=outcome, source=src)
-    values = pd.to_numeric(cases[days], errors="coerce")
-    bad = cases.index[(values.isna() & cases[days].notna()) | (values < 0)]
-    raise_problems(DataValueError, f"{src}: {days} must be a number of days >= 0",
+    raw = cases[days]
+    is_bool = raw.map(lambda v: isinstance(v, (bool, np.bool_))).astype(bool)
+    values = pd.to_numeric(raw.mask(is_bool), errors="coerce").astype(float)
+    most = limit("MAX_DAYS")
+    bad = cases.index[(values.isna() & raw.notna()) | (values < 0) | (values > most)]
+    raise_problems(DataValueError, f"{src}: {days} must be a number of days >= 0 and at most "
+                   f"{most} ({limit_hint('MAX_DAYS')})",
                    [f"case {c}: {days} = {show(cases.loc[c, days])}" for c in bad])
 
     excluded: dict[str, str] = {}

@@ -287,11 +287,11 @@ def _select_k(
     _check_tree(X, tree)
     check_choice("rule", rule, RULES)
     check_range("min_share", min_share, low=0.0, high=0.5)
-    check_range("max_k", max_k, low=2, integer=True)
-    check_range("n_boot", n_boot, low=0, integer=True)
+    check_range("max_k", max_k, low=2, integer=True, limit="MAX_K")
+    check_range("n_boot", n_boot, low=0, integer=True, limit="MAX_N_BOOT")
     check_range("silhouette_sample", silhouette_sample, low=10, integer=True)
     check_range("stability_max_n", stability_max_n, low=10, integer=True)
-    check_range("tie_seeds", tie_seeds, low=0, integer=True)
+    check_range("tie_seeds", tie_seeds, low=0, integer=True, limit="MAX_TIE_SEEDS")
     if tie_max_n is not None:
         check_range("tie_max_n", tie_max_n, low=10, integer=True)
     m = tree.n_distinct

@@ -186,7 +186,7 @@ def bootstrap_stability(
         tree = ward_tree(X)
     else:
         _check_tree(X, tree)
-    check_range("n_boot", n_boot, low=1, integer=True)
+    check_range("n_boot", n_boot, low=1, integer=True, limit="MAX_N_BOOT")
     check_range("max_n", max_n, low=2, integer=True)
     check_range("k", k, low=2, high=tree.n_distinct, integer=True)
     runs = _stability_runs(

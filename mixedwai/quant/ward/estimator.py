@@ -216,12 +216,12 @@ class WardClustering(ClusterMixin, BaseEstimator):
         else:
             check_range("n_clusters", self.n_clusters, low=1, integer=True)
         check_range("min_share", self.min_share, low=0.0, high=0.5)
-        check_range("max_k", self.max_k, low=2, integer=True)
-        check_range("n_boot", self.n_boot, low=0, integer=True)
+        check_range("max_k", self.max_k, low=2, integer=True, limit="MAX_K")
+        check_range("n_boot", self.n_boot, low=0, integer=True, limit="MAX_N_BOOT")
         check_range("silhouette_sample", self.silhouette_sample, low=10, integer=True)
         check_range("stability_max_n", self.stability_max_n, low=10, integer=True)
         check_choice("refine", self.refine, [None, "kmeans"])
-        check_range("tie_seeds", self.tie_seeds, low=0, integer=True)
+        check_range("tie_seeds", self.tie_seeds, low=0, integer=True, limit="MAX_TIE_SEEDS")
         if self.tie_max_n is not None:
             check_range("tie_max_n", self.tie_max_n, low=10, integer=True)
 

@@ -238,7 +238,7 @@ def tie_sensitivity(
     2            3        0.13        0.3
     3            2        1.00        0.8
     """
-    check_range("n_seeds", n_seeds, low=1, integer=True)
+    check_range("n_seeds", n_seeds, low=1, integer=True, limit="MAX_TIE_SEEDS")
     if max_n is not None:
         check_range("max_n", max_n, low=10, integer=True)
     ks = [int(check_range("k", k, low=1, high=tree.n_distinct, integer=True)) for k in ks]

@@ -28,18 +28,28 @@ Metadata, first found wins:
 *title*, *subject*, *keywords* and *comments* are kept in the metadata under
 ``docx_title`` ... The author and dates are not read (they often name the
 researcher, not the case).
+
+*Bounds.* A ``.docx`` is a zip archive: before anything is decompressed, the sizes its zip
+directory declares are checked (limits ``MAX_DOCX_UNCOMPRESSED`` in total and
+``MAX_DOCX_RATIO`` of expansion per member, so a 4 MB file that would expand to
+gigabytes is refused; Python's zipfile never decompresses a member beyond its declared
+size), and the body may hold at most ``MAX_DOCX_PARAGRAPHS`` paragraphs. XML entities are
+never resolved (python-docx's parser). Each paragraph's style is looked up in a table of
+the document's styles built once: python-docx's own lookup scans every style for every
+paragraph, which made a 441 KB file with many styles take minutes.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from mixedwai.errors import InputFileError, TranscriptError
 from mixedwai.ids import CASE_ID_PATTERN
+from mixedwai.limits import limit, limit_hint
 from mixedwai.qual.transcripts.loaders.frontmatter import meta_get, parse_pairs, split_front_matter
 from mixedwai.qual.transcripts.loaders.labels import (
     EXPECTED_FORMATS,
@@ -86,7 +96,9 @@ def load_docx(
         The file does not exist.
     TranscriptError
         The file is not a readable Word document (corrupt, or another format
-        renamed), holds no text, has invalid front matter, or holds no turn.
+        renamed), would expand beyond the limits ``MAX_DOCX_UNCOMPRESSED`` or
+        ``MAX_DOCX_RATIO``, has more than ``MAX_DOCX_PARAGRAPHS`` paragraphs, holds no
+        text, has invalid front matter, or holds no turn.
 
     Examples
     --------
@@ -110,6 +122,7 @@ def load_docx(
         raise InputFileError(f"{path}: file not found")
     if path.stat().st_size == 0:
         raise TranscriptError(f"{source}: empty file; expected a Word document with speaker turns")
+    _check_zip(path, source)
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # zipfile.BadZipFile, KeyError, lxml errors, PackageNotFoundError
@@ -118,6 +131,12 @@ def load_docx(
             "the file may be corrupt, or another format (.doc, .odt, .rtf) renamed to .docx"
         ) from exc
     paragraphs = list(document.paragraphs)
+    most = limit("MAX_DOCX_PARAGRAPHS")
+    if len(paragraphs) > most:
+        raise TranscriptError(
+            f"{source}: {len(paragraphs)} paragraphs, more than a transcript may hold "
+            f"({most}); {limit_hint('MAX_DOCX_PARAGRAPHS')}"
+        )
     texts = [p.text.replace("\r\n", "\n").replace("\r", "\n") for p in paragraphs]
     notes: list[str] = []
     n_tables = len(document.tables)
@@ -147,8 +166,9 @@ def load_docx(
         )
     lines: list[Line] = []
     offset = 0
+    style_of = _paragraph_styles(document)
     for number, (paragraph, content) in enumerate(zip(body, body_texts, strict=True), first + 1):
-        candidate = _candidate(paragraph, content) if content.strip() else None
+        candidate = _candidate(paragraph, content, style_of) if content.strip() else None
         lines.append(Line(offset, offset + len(content), number, candidate))
         offset += len(content) + 1
     turns, turn_notes = assemble_turns(
@@ -162,9 +182,61 @@ def load_docx(
     )
 
 
-def _candidate(paragraph: Any, content: str) -> LabelCandidate | None:
+def _check_zip(path: Path, source: str) -> None:
+    """Refuse a zip that would expand too far, from its directory, before decompressing."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip: python-docx's error says so, in load_docx's message
+    total = 0
+    most, ratio = limit("MAX_DOCX_UNCOMPRESSED"), limit("MAX_DOCX_RATIO")
+    for member in members:
+        total += member.file_size
+        expands = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 1_000_000 and expands > ratio:
+            raise TranscriptError(
+                f"{source}: its part {member.filename!r} would expand {expands:.0f} times "
+                f"({member.compress_size} -> {member.file_size} bytes), more than a Word "
+                f"document does ({ratio}); a zip bomb? {limit_hint('MAX_DOCX_RATIO')}"
+            )
+    if total > most:
+        raise TranscriptError(
+            f"{source}: would expand to {total} bytes, more than a transcript may take "
+            f"({most}); {limit_hint('MAX_DOCX_UNCOMPRESSED')}"
+        )
+
+
+def _paragraph_styles(document: Any) -> Callable[[Any], str]:
+    """A paragraph -> its style name function, with the styles read once.
+
+    python-docx's ``paragraph.style`` scans every style of the document for every
+    paragraph (and again for the default style): quadratic in a file with thousands of
+    styles. The names are the ones it gives: the first paragraph style with the id,
+    else the default paragraph style.
+    """
+    from docx.enum.style import WD_STYLE_TYPE
+
+    names: dict[str, str] = {}
+    for style in document.styles:
+        if style.type == WD_STYLE_TYPE.PARAGRAPH and style.style_id is not None:
+            names.setdefault(style.style_id, style.name or "")
+    default_style = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    default = (default_style.name or "") if default_style is not None else ""
+
+    def style_of(paragraph: Any) -> str:
+        style_id = paragraph._p.style
+        return names.get(style_id, default) if style_id else default
+
+    return style_of
+
+
+def _candidate(paragraph: Any, content: str,
+               style_of: Callable[[Any], str]) -> LabelCandidate | None:
     """A bold or typed label at the start of a paragraph."""
-    style = getattr(getattr(paragraph, "style", None), "name", "") or ""
+    style = style_of(paragraph)
     if style.casefold().startswith(_HEADING_STYLES):
         return None
     bold = _bold_prefix(paragraph)

@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from mixedwai._yaml import check_yaml
 from mixedwai.errors import TranscriptError
 
 __all__ = ["meta_get", "normalise_key", "parse_pairs", "split_front_matter"]
@@ -79,6 +80,8 @@ def split_front_matter(
             "expected a second '---' line after the metadata"
         )
     block = "\n".join(lines[opening + 1 : closing])
+    check_yaml(block, source=f"{source}: front matter", error=TranscriptError,
+               first_line=opening + 2, unit=unit)
     try:
         data = yaml.safe_load(block)
     except yaml.YAMLError as exc:
