@@ -11,6 +11,7 @@ COMMAND_MODULES = (
     "mixedwai.cli.quant",
     "mixedwai.cli.qual",
     "mixedwai.cli.themes",
+    "mixedwai.cli.retrieval",
     "mixedwai.cli.study",
 )
 
