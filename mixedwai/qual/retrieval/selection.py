@@ -1,8 +1,9 @@
 """Which turns a search or a word count reads: speaker roles, cases, patterns.
 
 Shared by :mod:`mixedwai.qual.retrieval.search` and
-:mod:`mixedwai.qual.retrieval.frequencies`. A turn is kept when its role *or* its speaker label is one of ``roles`` (compared without
-case, as :func:`~mixedwai.qual.coding.apply.code_corpus` compares ``speakers``), its
+:mod:`mixedwai.qual.retrieval.frequencies`. A turn is kept when its role *or* its
+speaker label is one of ``roles`` (compared without case, as
+:func:`~mixedwai.qual.coding.apply.code_corpus` compares ``speakers``), its
 transcript's case is one of ``cases``, and that case's pattern is one of
 ``patterns`` (which needs a table giving each case's pattern).
 """

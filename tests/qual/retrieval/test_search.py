@@ -18,7 +18,7 @@ from mixedwai.qual.retrieval.search import search, search_rule
 from mixedwai.qual.transcripts.loading import load_corpus
 from mixedwai.qual.transcripts.model import Transcript
 
-SAMPLE = Path(__file__).resolve().parents[2] / "sample_corpus" / "transcripts"
+SAMPLE = Path(__file__).resolve().parents[3] / "sample_corpus" / "transcripts"
 
 
 @pytest.fixture(scope="module")
