@@ -316,20 +316,25 @@ def pseudonymise(
 
     mapping = read_names(names)
     folder = transcripts if transcripts.is_dir() else transcripts.parent
-    if _inside(out, folder) or _inside(folder, out):
+    if transcripts.is_dir() and (_inside(out, folder) or _inside(folder, out)):
         raise OptionError(f"--out {out}: the output folder must be apart from the transcripts "
                           f"folder {folder} (neither inside the other)")
+    if not transcripts.is_dir() and out.resolve() == folder.resolve():
+        raise OptionError(f"--out {out}: the output folder must not be the folder of "
+                          f"{transcripts.name} (the original would be overwritten)")
     key_path = key or out.parent / f"{out.name}-key.csv"
-    if _inside(key_path, folder):
+    if transcripts.is_dir() and _inside(key_path, folder):
         raise OptionError(f"--key {key_path}: the key must not be written inside the "
                           f"transcripts folder {folder}")
+    if key_path.resolve() == transcripts.resolve():
+        raise OptionError(f"--key {key_path}: that is the transcript itself")
     if _inside(key_path, out) and not key_in_out:
         raise OptionError(f"--key {key_path}: the key would be inside the output folder {out}, "
                           "which is meant to be shared; choose another place or add "
                           "--key-in-out")
     corpus = read_corpus(transcripts, case_pattern=case_pattern)
-    paths = {str(Path(t.path).relative_to(folder)) if t.path else f"{t.doc_id}.txt": t.path
-             for t in corpus}
+    paths = {Path(t.path).resolve().relative_to(folder.resolve()).as_posix(): t.path
+             for t in corpus if t.path}
     files, table = pseudonymise_files(paths, mapping, case_insensitive=not case_sensitive)
     carried = None
     if codings is not None:

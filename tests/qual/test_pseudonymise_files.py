@@ -169,3 +169,16 @@ def test_codings_offsets_follow_the_replacements() -> None:
     assert set(moved["speaker"]) == {"ES-A"}
     for row in moved.itertuples(index=False):
         assert new.text[row.start : row.end] == row.text
+
+
+def test_a_single_file_with_relative_paths(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "es3-c2.txt").write_bytes((SAMPLE / "es3-c2_interview.txt").read_bytes())
+    (tmp_path / "names.yaml").write_text("Julie: ES-A\nKevin: Client-K\n", encoding="utf-8")
+    status = main(["pseudonymise", "es3-c2.txt", "--names", "names.yaml", "--out", "shared",
+                   "--no-candidates"])
+    assert status == 0
+    text = (tmp_path / "shared" / "es3-c2.txt").read_text(encoding="utf-8")
+    assert "Julie" not in text and "Kevin" not in text and "ES-A: " in text
+    assert (tmp_path / "shared-key.csv").exists()
+    assert main(["pseudonymise", "es3-c2.txt", "--names", "names.yaml", "--out", "."]) == 2

@@ -32,7 +32,7 @@ from mixedwai.errors import ColumnError, ExclusionWarning, OptionError
 from mixedwai.qual.coding.matchers import straighten_apostrophes
 from mixedwai.qual.retrieval.selection import select_turns
 
-__all__ = ["GROUPINGS", "keyness", "stop_words", "word_frequencies"]
+__all__ = ["GROUPINGS", "keyness", "log_likelihood", "stop_words", "word_frequencies"]
 
 #: What :func:`word_frequencies` can group turns by (the name of the group column).
 GROUPINGS = ("doc_id", "case_id", "role", "pattern", "corpus")
