@@ -18,7 +18,7 @@ import pandas as pd
 from mixedwai._validation import check_choice, check_range, format_problems
 from mixedwai.errors import CodebookError, DataValueError
 from mixedwai.ids import display_case_id
-from mixedwai.io import fixed_zip_times
+from mixedwai.io import FORMULA_STARTS, fixed_zip_times
 from mixedwai.qual.retrieval.codings import _case_keys, _require
 
 __all__ = ["CONTEXT_COLUMNS", "FORMATS", "code_document", "codings_in_context", "typed_codings"]
@@ -167,7 +167,9 @@ def typed_codings(frame: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The same table with ``start`` and ``end`` as int64.
+        The same table with ``start`` and ``end`` as int64, and text cells that
+        :func:`mixedwai.io.write_csv` made inert for spreadsheets (``'=...``,
+        ``'-...``) given back their text.
 
     Raises
     ------
@@ -209,9 +211,23 @@ def typed_codings(frame: pd.DataFrame) -> pd.DataFrame:
     if problems:
         raise DataValueError(f"{source}: bad character offsets:\n{format_problems(problems)}")
     typed = frame.copy()
+    for column in typed.columns:  # undo write_csv's neutralised formulas ('=x -> =x)
+        values = typed[column]
+        if column not in ("start", "end") and (
+            values.dtype == object or pd.api.types.is_string_dtype(values)
+        ):
+            typed[column] = typed[column].map(_unneutralised)
     typed["start"] = pd.Series(values["start"], index=frame.index, dtype="int64")
     typed["end"] = pd.Series(values["end"], index=frame.index, dtype="int64")
     return typed
+
+
+def _unneutralised(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(
+        FORMULA_STARTS
+    ):
+        return value[1:]
+    return value
 
 
 # -- documents ---------------------------------------------------------------------------

@@ -121,3 +121,16 @@ def test_quotes_word_limits_are_settable() -> None:
     limited = quotes(codings, "bond", n=10, min_words=2, max_words=40)
     assert limited["n_words"].tolist() == [4]
     assert limited.attrs == {"n_segments": 3, "n_outside_length": 2}
+
+
+def test_codings_read_back_from_csv_get_their_text_back(tmp_path) -> None:
+    from mixedwai.io import read_table, write_csv
+    from mixedwai.qual.retrieval.context import typed_codings
+
+    t = Transcript.from_text("ES: - trusted, yes.\nInterviewer: =ok", doc_id="es1-c1")
+    codings = search(t, "trusted", unit="turn").to_codings("bond")
+    assert codings["text"].iloc[0] == "- trusted, yes."
+    write_csv(codings, tmp_path / "codings.csv")  # neutralises the leading '-'
+    back = typed_codings(read_table(tmp_path / "codings.csv"))
+    assert back["text"].iloc[0] == "- trusted, yes."
+    assert codings_in_context(back, t).iloc[0]["text"] == "- trusted, yes."
