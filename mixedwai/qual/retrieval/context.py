@@ -212,9 +212,9 @@ def typed_codings(frame: pd.DataFrame) -> pd.DataFrame:
         raise DataValueError(f"{source}: bad character offsets:\n{format_problems(problems)}")
     typed = frame.copy()
     for column in typed.columns:  # undo write_csv's neutralised formulas ('=x -> =x)
-        values = typed[column]
+        cells = typed[column]
         if column not in ("start", "end") and (
-            values.dtype == object or pd.api.types.is_string_dtype(values)
+            cells.dtype == object or pd.api.types.is_string_dtype(cells)
         ):
             typed[column] = typed[column].map(_unneutralised)
     typed["start"] = pd.Series(values["start"], index=frame.index, dtype="int64")
