@@ -165,38 +165,67 @@ def word_frequencies(
         )
     selection = select_turns(corpus, roles=roles, cases=cases, patterns=patterns,
                              case_table=case_table, where="word_frequencies")
+    from spacy.attrs import LEMMA, LOWER
+
     extra = {straighten_apostrophes(str(w).lower()) for w in extra_stop_words}
-    counts: dict[str, Counter[str]] = {}
-    docs_using: dict[str, dict[str, set[str]]] = {}
+    # Counted by string hash (spaCy's LOWER and LEMMA columns; both pipelines write
+    # lower-case lemmas), turned back into words at the end: no Token objects.
+    counts: dict[str, Counter[int]] = {}
+    docs_using: dict[str, dict[int, set[str]]] = {}
     sizes: dict[str, int] = {}
     excluded: dict[str, str] = {}
-    stops: dict[str, frozenset[str]] = {}
+    stops: dict[str, set[int]] = {}
+    is_word: dict[int, bool] = {}
+    strings_of: dict[int, Any] = {}
+    column = 1 if lemmas else 0
     for transcript, turns in zip(selection.transcripts, selection.turns, strict=True):
         lang = transcript.language or language
         nlp = get_pipeline(lang)
+        strings = nlp.vocab.strings
         if lang not in stops:
-            stops[lang] = (stop_words(lang) if remove_stop_words else frozenset()) | extra
+            words = (stop_words(lang) if remove_stop_words else frozenset()) | extra
+            stops[lang] = {strings.add(w) for w in words}
         stop = stops[lang]
         texts = (straighten_apostrophes(t.text) for t in turns)
+        doc_id = str(transcript.doc_id)
         for turn, doc in zip(turns, nlp.pipe(texts), strict=True):
             group = _group_key(by, transcript, turn, selection.patterns)
             if group is None:
-                excluded[str(transcript.doc_id)] = f"case {transcript.case_id} has no pattern"
+                excluded[doc_id] = f"case {transcript.case_id} has no pattern"
                 continue
             counter = counts.setdefault(group, Counter())
             users = docs_using.setdefault(group, {})
-            sizes.setdefault(group, 0)
-            for token in doc:
-                text = token.text
-                if not any(ch.isalpha() for ch in text):
+            size = 0
+            found: Counter[int] = Counter()
+            for row in doc.to_array([LOWER, LEMMA]).tolist():
+                lower = row[0]
+                word = is_word.get(lower)
+                if word is None:
+                    word = is_word[lower] = any(ch.isalpha() for ch in strings[lower])
+                if not word:
                     continue
-                sizes[group] += 1
-                form, lemma = token.lower_, token.lemma_.lower()
-                if form in stop or lemma in stop:
+                size += 1
+                if lower in stop or row[1] in stop:
                     continue
-                word = lemma if lemmas else form
-                counter[word] += 1
-                users.setdefault(word, set()).add(str(transcript.doc_id))
+                found[row[column]] += 1
+            sizes[group] = sizes.get(group, 0) + size
+            counter.update(found)
+            for key in found:
+                users.setdefault(key, set()).add(doc_id)
+                strings_of.setdefault(key, strings)
+    # hashes -> words (lower case; two hashes of one word are merged)
+    named: dict[str, Counter[str]] = {}
+    named_users: dict[str, dict[str, set[str]]] = {}
+    for group, counter in counts.items():
+        words_n: Counter[str] = Counter()
+        words_users: dict[str, set[str]] = {}
+        for key, n in counter.items():
+            word = strings_of[key][key].lower()
+            words_n[word] += n
+            words_users.setdefault(word, set()).update(docs_using[group][key])
+        named[group] = words_n
+        named_users[group] = words_users
+    counts_by_word, docs_by_word = named, named_users
     if excluded:
         warnings.warn(
             f"word_frequencies: {len(excluded)} transcript(s) left out because their case has "
@@ -204,13 +233,14 @@ def word_frequencies(
             + ", ".join(f"{d} ({why})" for d, why in sorted(excluded.items())),
             ExclusionWarning, stacklevel=2,
         )  # fmt: skip
-    groups = sorted(counts, key=str)
+    groups = sorted(counts_by_word, key=str)
     if by == "pattern" and selection.patterns:
         order = list(dict.fromkeys(selection.patterns.values()))
-        groups = sorted(counts, key=lambda g: (order.index(g) if g in order else len(order), g))
+        groups = sorted(counts_by_word,
+                        key=lambda g: (order.index(g) if g in order else len(order), g))
     rows = []
     for group in groups:
-        ranked = sorted(counts[group].items(), key=lambda kv: (-kv[1], kv[0]))
+        ranked = sorted(counts_by_word[group].items(), key=lambda kv: (-kv[1], kv[0]))
         previous, rank = None, 0
         for position, (word, n) in enumerate(ranked, start=1):
             if n != previous:
@@ -218,7 +248,7 @@ def word_frequencies(
             if n < min_count:
                 continue
             rows.append((group, word, n, sizes[group], 1000.0 * n / sizes[group], rank,
-                         len(docs_using[group][word])))
+                         len(docs_by_word[group][word])))
     table = pd.DataFrame(rows, columns=[by, "word", "n", "n_words", "per_1000", "rank", "n_docs"])
     for column in ("n", "n_words", "rank", "n_docs"):
         table[column] = table[column].astype("int64")
@@ -365,8 +395,7 @@ def keyness(
                 f"groups: {', '.join(map(repr, groups))}"
             )
     table = frequencies.assign(_group=frequencies[by].astype(str))
-    counts = table.pivot_table(index="word", columns="_group", values="n", aggfunc="sum",
-                               fill_value=0)
+    counts = table.groupby(["word", "_group"], sort=True)["n"].sum().unstack(fill_value=0)
     counts = counts.reindex(columns=groups, fill_value=0)
     parts = []
     for group in targets:
