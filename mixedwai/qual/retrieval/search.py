@@ -301,9 +301,10 @@ def search(
         Only these cases.
     patterns : str or list of str, optional
         Only the cases of these patterns (needs ``case_table``).
-    case_table : DataFrame or Series, optional
-        Each case's pattern: a Series indexed by case id, or a table with a
-        ``pattern`` column; adds a ``pattern`` column to the hits.
+    case_table : DataFrame, Series or LinkedStudy, optional
+        Each case's pattern: a Series indexed by case id, a table with a
+        ``pattern`` column, or a linked study (:func:`mixedwai.link_study`); adds a
+        ``pattern`` column to the hits.
     language : {"en", "fr"}, default="en"
         The pipeline of transcripts that do not declare their language.
 

@@ -28,10 +28,11 @@ def case_patterns(cases: pd.DataFrame | pd.Series | None, *, where: str) -> dict
 
     Parameters
     ----------
-    cases : DataFrame or Series, optional
-        A Series of patterns indexed by case id (``result.labels["abbrev"]``), or a
+    cases : DataFrame, Series or LinkedStudy, optional
+        A Series of patterns indexed by case id (``result.labels["abbrev"]``), a
         table with a ``pattern`` (or ``cluster``) column and the case id as index or
-        in a ``case_id`` column.
+        in a ``case_id`` column (``clusters.csv`` of ``mixedwai cluster``), or a
+        linked study (:func:`mixedwai.link_study`), whose ``case_table`` is used.
     where : str
         The function or option named in error messages.
 
@@ -53,6 +54,9 @@ def case_patterns(cases: pd.DataFrame | pd.Series | None, *, where: str) -> dict
     """
     if cases is None:
         return {}
+    linked = getattr(cases, "case_table", None)  # a LinkedStudy (mw.link_study)
+    if isinstance(linked, pd.DataFrame) and not isinstance(cases, (pd.Series, pd.DataFrame)):
+        cases = linked
     if isinstance(cases, pd.Series):
         series = cases
     elif isinstance(cases, pd.DataFrame):
@@ -67,8 +71,8 @@ def case_patterns(cases: pd.DataFrame | pd.Series | None, *, where: str) -> dict
         series = frame[column]
     else:
         raise OptionError(
-            f"{where}: cases must be a Series of patterns or a table with a pattern column; "
-            f"got {type(cases).__name__}"
+            f"{where}: cases must be a Series of patterns, a table with a pattern column or a "
+            f"linked study; got {type(cases).__name__}"
         )
     return {
         canonical_case_id(case): str(value)

@@ -154,3 +154,16 @@ def test_rules_for_each_mode():
         search_rule("trust", mode="fuzzy")
     with pytest.raises(OptionError, match="non-empty"):
         search_rule(" ")
+
+
+def test_a_linked_study_gives_the_patterns(corpus):
+    from dataclasses import dataclass
+
+    @dataclass
+    class Linked:  # what link_study returns, as far as search reads it
+        case_table: pd.DataFrame
+
+    linked = Linked(pd.DataFrame({"pattern": ["stable low", "stable high"]},
+                                 index=pd.Index(["ES3_C1", "ES5_C2"], name="case_id")))
+    found = search(corpus, "trust", patterns="stable low", case_table=linked)
+    assert set(found.hits["case_id"]) == {"ES3_C1"}
