@@ -8,6 +8,7 @@ return text or bytes; the command ``mixedwai context`` writes the files.
 
 from __future__ import annotations
 
+import bisect
 import html
 import io
 from collections.abc import Iterable
@@ -114,6 +115,7 @@ def codings_in_context(
     rows = rows.sort_values(["_order", "doc_id", "start", "end"], kind="mergesort")
     problems: list[str] = []
     out = []
+    turn_starts: dict[str, list[int]] = {}
     for position, row in enumerate(rows.itertuples(index=False)):
         doc_id = str(row.doc_id)
         transcript = transcripts.get(doc_id)
@@ -129,8 +131,12 @@ def codings_in_context(
                             "from the transcript")
             continue
         turns = transcript.turns
-        k = next((i for i, t in enumerate(turns) if t.start <= start < max(t.end, t.start + 1)),
-                 None)
+        starts = turn_starts.get(doc_id)
+        if starts is None:
+            starts = turn_starts[doc_id] = [t.start for t in turns]
+        k = bisect.bisect_right(starts, start) - 1
+        if k < 0 or start >= max(turns[k].end, turns[k].start + 1):
+            k = None
         if k is None:
             problems.append(f"{where}: offsets {start}..{end} are in no turn")
             continue
