@@ -240,13 +240,14 @@ class SearchResult:
         {'ES3_C1': 2}
         """
         rows = []
-        hits = self.hits
+        by_segment: dict[tuple[str, str], list[str]] = {}
+        for doc_id, segment_id, text in zip(self.hits["doc_id"], self.hits["segment_id"],
+                                            self.hits["hit"], strict=True):
+            found = by_segment.setdefault((doc_id, segment_id), [])
+            if all(m.casefold() != text.casefold() for m in found):
+                found.append(text)
         for seg in self.segments.itertuples(index=False):
-            mask = (hits["doc_id"] == seg.doc_id) & (hits["segment_id"] == seg.segment_id)
-            matched: list[str] = []
-            for text in hits.loc[mask, "hit"]:
-                if all(m.casefold() != text.casefold() for m in matched):
-                    matched.append(text)
+            matched = by_segment.get((seg.doc_id, seg.segment_id), [])
             rows.append((seg.doc_id, seg.case_id, seg.segment_id, seg.speaker, seg.role,
                          seg.start, seg.end, seg.text, code_id, category_id,
                          MATCH_SEPARATOR.join(matched), SEARCH_SOURCE, coder))
