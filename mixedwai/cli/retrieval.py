@@ -223,11 +223,19 @@ def context(
     """Every coding with the turns around it: a table and one document per code.
 
     Writes context.csv (one row per coding: code, document, case, speaker, offsets, the
-    coded text, the turns before and after) and codes/<code_id>.md (.html, .docx).
+    coded text, the turns before and after) and codes/<code_id>.md (.html, .docx; a code id
+    that is not a safe file name is made one).
     """
     from mixedwai._validation import check_choice
     from mixedwai.errors import OptionError
-    from mixedwai.io import read_table, staged_output, write_bytes, write_csv, write_text
+    from mixedwai.io import (
+        read_table,
+        safe_file_name,
+        staged_output,
+        write_bytes,
+        write_csv,
+        write_text,
+    )
     from mixedwai.qual.codebook.loading import load_codebook
     from mixedwai.qual.coding.apply import code_corpus
     from mixedwai.qual.retrieval.context import code_document, codings_in_context, typed_codings
@@ -252,7 +260,7 @@ def context(
         for code_id in dict.fromkeys(in_context["code_id"]):
             for fmt in chosen:
                 document = code_document(in_context, corpus, code_id, format=fmt, codebook=book)
-                target = stage.path(f"codes/{code_id}{_SUFFIXES[fmt]}")
+                target = stage.path(f"codes/{safe_file_name(str(code_id), _SUFFIXES[fmt])}")
                 if isinstance(document, bytes):
                     write_bytes(document, target)
                 else:
