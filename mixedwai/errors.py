@@ -26,6 +26,7 @@ __all__ = [
     "InputFileError",
     "InstrumentError",
     "InsufficientDataError",
+    "MixedCodersWarning",
     "MixedWAIError",
     "MixedWAIWarning",
     "OptionError",
@@ -133,6 +134,10 @@ class EncodingFallbackWarning(MixedWAIWarning):
 
 class EsIdMismatchWarning(MixedWAIWarning):
     """An ES id that contradicts the ES named in the case id (``ES#3_C1`` with es_id ES5)."""
+
+
+class MixedCodersWarning(MixedWAIWarning):
+    """A codings table holds several coders and nothing says whether to merge, compare or pick."""
 
 
 class TieSensitivityWarning(MixedWAIWarning):

@@ -51,6 +51,7 @@ __all__ = [
     "StagedOutput",
     "atomic_write",
     "decode_bytes",
+    "fixed_zip_times",
     "neutralise_formulas",
     "output_file_mode",
     "read_table",
@@ -474,6 +475,36 @@ def write_bytes(data: bytes, path: str | os.PathLike[str], *,
     """
     with atomic_write(path, "wb", encoding=None, file_mode=file_mode) as handle:
         handle.write(data)
+
+
+def fixed_zip_times(data: bytes) -> bytes:
+    """The same zip archive (``.docx``, ``.xlsx``) with every member dated 1980-01-01.
+
+    Office files written by python-docx or openpyxl carry the time they were written
+    in each member's header; rewriting them with a fixed date makes the same content
+    give the same bytes. Members keep their order, names and contents.
+
+    Examples
+    --------
+    >>> import io, zipfile
+    >>> buffer = io.BytesIO()
+    >>> with zipfile.ZipFile(buffer, "w") as archive:
+    ...     archive.writestr("a.txt", "x")
+    >>> fixed = fixed_zip_times(buffer.getvalue())
+    >>> zipfile.ZipFile(io.BytesIO(fixed)).infolist()[0].date_time
+    (1980, 1, 1, 0, 0, 0)
+    """
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = item.external_attr
+            target.writestr(info, source.read(item.filename))
+    return out.getvalue()
 
 
 # ---------------------------------------------------------------------------- formulas

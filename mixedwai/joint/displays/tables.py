@@ -116,6 +116,7 @@ def _best_quote(
             cases=_case_attributes(study),
             outcome_labels=(study.outcome_label, study.no_outcome_label),
             min_words=min_words,
+            max_words=80,
         )
         if len(found):
             return found.iloc[0]
@@ -338,6 +339,8 @@ def case_ordered_display(study: LinkedStudy, *, quotes: bool = True) -> JointDis
                 n=1,
                 cases=_case_attributes(study),
                 outcome_labels=(study.outcome_label, study.no_outcome_label),
+                min_words=8,
+                max_words=80,
             )
             if len(found):
                 quote = f"“{found.iloc[0]['quote']}”"

@@ -97,7 +97,56 @@ def _guess_style(doc: Any, text: str) -> tuple[tuple[int, int, int] | None, str 
             continue
         if _same_layout(dumped, text):
             return style, dumped
+    # A file ruamel.yaml does not lay out line for line (a flow list written over
+    # several lines, a long plain scalar wrapped by hand): the style whose dump shares
+    # the most lines with the file. _splice aligns the two texts, and _render keeps a
+    # spliced text only if it parses to the edited document.
+    best: tuple[int, tuple[int, int, int] | None, str | None] = (0, None, None)
+    original = _with_final_newline(text).split("\n")
+    for style in dict.fromkeys(candidates):
+        if style[2] > style[1] - 2:
+            continue
+        try:
+            dumped = _dump(doc, style)
+        except Exception:  # an indentation ruamel refuses
+            continue
+        shared = _shared_lines(dumped.split("\n"), original)
+        if shared > best[0]:
+            best = (shared, style, dumped)
+    if best[1] is not None and best[0] * 2 >= len(original):
+        return best[1], best[2]
     return None, None
+
+
+def _shared_lines(a: list[str], b: list[str]) -> int:
+    from difflib import SequenceMatcher
+
+    blocks = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+    return sum(block.size for block in blocks)
+
+
+def _line_in_file(base: list[str], original: list[str], position: int) -> int | None:
+    """The line of the file that line ``position`` of the dump stands for (None: unsure).
+
+    Identity when the dump has the file's lines; otherwise the two are aligned
+    (difflib): a position in a run of equal lines, or in a changed run of the same
+    length, maps line for line; the start of a run maps to the start of its
+    counterpart (so an insertion after a list the file wrapped over several lines
+    goes after all of them).
+    """
+    if len(base) == len(original):
+        return position
+    from difflib import SequenceMatcher
+
+    opcodes = SequenceMatcher(None, base, original, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in opcodes:
+        if position == i1:
+            return j1
+        if i1 < position < i2:
+            if tag == "equal" or i2 - i1 == j2 - j1:
+                return j1 + position - i1
+            return None
+    return len(original) if position == len(base) else None
 
 
 def _render(
@@ -140,8 +189,6 @@ def _splice(text: str, baseline: str, new: str) -> list[str]:
     ended = text.endswith("\n")
     original = _with_final_newline(text).split("\n")
     base, after = baseline.split("\n"), new.split("\n")
-    if len(base) != len(original):
-        return []
     added = len(after) - len(base)
     if added <= 0:
         return []
@@ -157,11 +204,14 @@ def _splice(text: str, baseline: str, new: str) -> list[str]:
     if after[:position] != base[:position] or after[position + added :] != base[position:]:
         return []
     block = after[position : position + added]
-    raised = position
+    in_file = _line_in_file(base, original, position)
+    if in_file is None:
+        return []
+    raised = in_file
     while raised > 0 and not original[raised - 1].strip():
         raised -= 1
     out = []
-    for at in dict.fromkeys([raised, position]):
+    for at in dict.fromkeys([raised, in_file]):
         result = "\n".join(original[:at] + block + original[at:])
         if not ended and at < len(original) - 1:
             result = result[:-1]  # the file had no final newline; it still has none

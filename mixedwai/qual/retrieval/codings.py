@@ -7,11 +7,13 @@ of a row is its ``case_id``, or its ``doc_id`` when the transcript has no case i
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
-from mixedwai.errors import ColumnError
+from mixedwai.errors import ColumnError, MixedCodersWarning, OptionError
 
 _SPAN = ["doc_id", "start", "end"]
 
@@ -31,3 +33,60 @@ def _case_keys(codings: pd.DataFrame) -> pd.Series:
         return codings["doc_id"].astype(object)
     case = codings["case_id"].astype(object)
     return case.where(case.notna() & (case.astype(str) != ""), codings["doc_id"].astype(object))
+
+
+#: What ``coders=`` accepts besides coder names.
+CODER_CHOICES = ("any", "agree")
+
+
+def _coder_names(codings: pd.DataFrame) -> list[str]:
+    if "coder" not in codings.columns:
+        return []
+    return sorted({str(c) for c in codings["coder"].dropna()})
+
+
+def _select_coders(codings: pd.DataFrame, coders: Any, where: str) -> pd.DataFrame:
+    """The codings a summary counts, by the ``coders`` option (see ``code_matrix``)."""
+    names = _coder_names(codings)
+    if coders is None:
+        if len(names) > 1:
+            warnings.warn(
+                f"{where}: the codings table merges {len(names)} coders ({', '.join(names)}) and "
+                "nothing says how to treat them; a segment coded by any of them is counted. "
+                "Say coders='any' to keep that, coders='agree' to count only what every coder "
+                "of a document coded, or coders=NAME for one coder's codings",
+                MixedCodersWarning, stacklevel=3,
+            )  # fmt: skip
+        return codings
+    if isinstance(coders, str) and coders == "any":
+        return codings
+    if isinstance(coders, str) and coders == "agree":
+        if len(names) < 2:
+            return codings
+        return _agreed(codings)
+    wanted = [coders] if isinstance(coders, str) else [str(c) for c in coders]
+    unknown = [c for c in wanted if c not in names]
+    if unknown or not wanted:
+        raise OptionError(
+            f"{where}: coders = {coders!r}: expected 'any', 'agree' or coder names of the table "
+            f"({', '.join(map(repr, names)) or 'no coder column'}); unknown: "
+            f"{', '.join(map(repr, unknown)) or '(none given)'}"
+        )
+    return codings[codings["coder"].astype(str).isin(wanted)]
+
+
+def _agreed(codings: pd.DataFrame) -> pd.DataFrame:
+    """Codings whose (code, document, start, end) every coder of that document coded.
+
+    The coders of a document are those with at least one coding in it. One row is kept
+    per agreed span (the first coder's, in table order).
+    """
+    frame = codings.assign(_coder=codings["coder"].astype(str))
+    coders_of_doc = frame.groupby("doc_id")["_coder"].nunique()
+    keys = ["code_id", *_SPAN]
+    per_span = frame.groupby(keys)["_coder"].nunique().rename("_n").reset_index()
+    per_span = per_span[per_span["_n"] == per_span["doc_id"].map(coders_of_doc)]
+    kept = frame.merge(per_span[keys], on=keys, how="inner").drop_duplicates(keys)
+    kept = kept.drop(columns=["_coder"])
+    kept.attrs = dict(codings.attrs)
+    return kept

@@ -20,7 +20,7 @@ frequencies and co-occurrences, and re-exports :func:`quotes`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,7 +29,7 @@ import pandas as pd
 from mixedwai._validation import check_choice
 from mixedwai.errors import CodebookError, OptionError
 from mixedwai.ids import canonical_case_id
-from mixedwai.qual.retrieval.codings import _SPAN, _case_keys, _require
+from mixedwai.qual.retrieval.codings import _SPAN, _case_keys, _require, _select_coders
 from mixedwai.qual.retrieval.quotes import quotes
 
 if TYPE_CHECKING:
@@ -110,6 +110,7 @@ def code_matrix(
     value: str = "count",
     rollup: bool = False,
     codebook: Codebook | None = None,
+    coders: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Code x case table of coded segments (or of presence).
 
@@ -133,6 +134,14 @@ def code_matrix(
         Gives the row order (codebook order) and shows codes never coded as zero
         rows. Default: the codes found, in the codebook order recorded by
         ``code_corpus`` (others sorted after them).
+    coders : {"any", "agree"}, str or list of str, optional
+        How to read a table that holds several coders (its ``coder`` column):
+        ``"any"`` counts a segment coded by any of them; ``"agree"`` only the
+        (code, document, start, end) spans that every coder of the document (every
+        coder with a coding in it) coded; a coder's name (or a list of names)
+        counts only their codings, e.g. one table per coder. Default: as ``"any"``,
+        with a :class:`~mixedwai.errors.MixedCodersWarning` when the table holds
+        more than one coder.
 
     Returns
     -------
@@ -144,7 +153,8 @@ def code_matrix(
     ColumnError
         ``codings`` lacks doc_id, start, end or code_id.
     OptionError
-        Bad ``value``, or ``rollup`` without ``codebook``.
+        Bad ``value``, or ``rollup`` without ``codebook``; ``coders`` naming no
+        coder of the table.
     CodebookError
         With a codebook: codings of codes it does not have.
 
@@ -161,6 +171,7 @@ def code_matrix(
     goals         0       1       0
     """
     _require(codings, ["doc_id", "start", "end", "code_id"], "code_matrix")
+    codings = _select_coders(codings, coders, "code_matrix")
     check_choice("value", value, ["count", "presence"])
     if codebook is not None:
         _unknown_codes(codings, codebook, "code_matrix")
@@ -196,6 +207,7 @@ def code_frequencies(
     *,
     cases: Iterable[str] | pd.DataFrame | pd.Series | None = None,
     rollup: bool = False,
+    coders: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """How often each code, and each category, was coded.
 
@@ -211,6 +223,14 @@ def code_frequencies(
         else the cases present in ``codings``.
     rollup : bool, default=False
         Count a sub-code's segments for its parent codes too.
+    coders : {"any", "agree"}, str or list of str, optional
+        How to read a table that holds several coders (its ``coder`` column):
+        ``"any"`` counts a segment coded by any of them; ``"agree"`` only the
+        (code, document, start, end) spans that every coder of the document (every
+        coder with a coding in it) coded; a coder's name (or a list of names)
+        counts only their codings, e.g. one table per coder. Default: as ``"any"``,
+        with a :class:`~mixedwai.errors.MixedCodersWarning` when the table holds
+        more than one coder.
 
     Returns
     -------
@@ -246,6 +266,7 @@ def code_frequencies(
     2      code   goals           1        1             0.5
     """
     _require(codings, ["doc_id", "start", "end", "code_id"], "code_frequencies")
+    codings = _select_coders(codings, coders, "code_frequencies")
     _unknown_codes(codings, codebook, "code_frequencies")
     frame = codings.assign(_case=_case_keys(codings).astype(str))
     category_of = {str(code.id): str(cat) for code, cat, *_ in codebook.iter_codes()}
@@ -293,7 +314,11 @@ def code_frequencies(
 
 
 def cooccurrence(
-    codings: pd.DataFrame, *, level: str = "segment", codebook: Codebook | None = None
+    codings: pd.DataFrame,
+    *,
+    level: str = "segment",
+    codebook: Codebook | None = None,
+    coders: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """How often two codes are applied to the same segment (or the same case).
 
@@ -307,6 +332,14 @@ def cooccurrence(
     codebook : Codebook, optional
         Row/column order, with zero rows for codes never coded. Default: the codes
         found, in the codebook order recorded by ``code_corpus``.
+    coders : {"any", "agree"}, str or list of str, optional
+        How to read a table that holds several coders (its ``coder`` column):
+        ``"any"`` counts a segment coded by any of them; ``"agree"`` only the
+        (code, document, start, end) spans that every coder of the document (every
+        coder with a coding in it) coded; a coder's name (or a list of names)
+        counts only their codings, e.g. one table per coder. Default: as ``"any"``,
+        with a :class:`~mixedwai.errors.MixedCodersWarning` when the table holds
+        more than one coder.
 
     Returns
     -------
@@ -320,7 +353,7 @@ def cooccurrence(
     ColumnError
         ``codings`` lacks doc_id, segment_id (segment level) or code_id.
     OptionError
-        Bad ``level``.
+        Bad ``level``; ``coders`` naming no coder of the table.
 
     Notes
     -----
@@ -344,6 +377,7 @@ def cooccurrence(
     check_choice("level", level, ["segment", "case"])
     needed = ["doc_id", "code_id"] + (["segment_id"] if level == "segment" else [])
     _require(codings, needed, "cooccurrence")
+    codings = _select_coders(codings, coders, "cooccurrence")
     codes = _default_codes(codings, codebook)
     if level == "segment":
         units = codings["doc_id"].astype(str) + "\x1f" + codings["segment_id"].astype(str)

@@ -94,8 +94,8 @@ def quotes(
     n: int = 3,
     cases: pd.DataFrame | pd.Series | None = None,
     outcome_labels: tuple[str, str] = ("obtained a job", "did not obtain a job"),
-    min_words: int = 8,
-    max_words: int = 80,
+    min_words: int = 0,
+    max_words: int | None = None,
     target_words: int = 30,
     codebook: Codebook | str | None = None,
 ) -> pd.DataFrame:
@@ -114,10 +114,14 @@ def quotes(
         ``outcome`` (True/False, 1/0, yes/no); a Series gives the pattern only.
     outcome_labels : (str, str)
         Words for a positive and a negative outcome.
-    min_words, max_words : int, default=8, 80
-        Only segments with this many words (inclusive) are quoted.
+    min_words : int, default=0
+        Only segments of at least this many words are quoted. The default keeps
+        every segment; the joint displays ask for 8 words first (a sentence, not
+        "Yes.") and fall back to shorter ones.
+    max_words : int, optional
+        Only segments of at most this many words are quoted (default: no limit).
     target_words : int, default=30
-        Preferred length, used to break ties.
+        Preferred length, used to break ties between segments with as many hits.
     codebook : Codebook or str, optional
         The codebook (or its name / path), to tell a code that exists but was never
         coded (empty result) from an unknown id (error). Without it, the code ids
@@ -130,7 +134,9 @@ def quotes(
         Up to ``n`` rows, best first: quote (the text, white space collapsed),
         case_id, doc_id, segment_id, speaker, start, end, n_words, n_hits, attribution
         (``ES#11_C4 (Cluster SHA, obtained a job)``; just the case id when nothing
-        is known about the case).
+        is known about the case). ``attrs`` holds ``n_segments`` (segments coded
+        with the code) and ``n_outside_length`` (those left out by ``min_words`` /
+        ``max_words``), so a short list says why it is short.
 
     Raises
     ------
@@ -142,7 +148,7 @@ def quotes(
     ColumnError
         ``codings`` lacks a needed column, or ``cases`` lacks pattern and outcome.
     OptionError
-        Bad ``n`` or word limits.
+        Bad ``n`` or word limits (``max_words`` below ``min_words``).
     OutcomeValueError
         An outcome that is not a yes/no value.
 
@@ -170,7 +176,8 @@ def quotes(
     _require(codings, ["doc_id", "start", "end", "text", "code_id"], "quotes")
     check_range("n", n, low=1, integer=True)
     check_range("min_words", min_words, low=0, integer=True)
-    check_range("max_words", max_words, low=min_words, integer=True)
+    if max_words is not None:
+        check_range("max_words", max_words, low=min_words, integer=True)
     check_range("target_words", target_words, low=0, integer=True)
     labels = _attributions(cases, outcome_labels)
     columns = ["quote", "case_id", "doc_id", "segment_id", "speaker", "start", "end",
@@ -196,9 +203,16 @@ def quotes(
     )
     grouped["quote"] = [" ".join(str(t).split()) for t in grouped["text"]]
     grouped["n_words"] = [len(q.split()) for q in grouped["quote"]]
-    grouped = grouped[(grouped["n_words"] >= min_words) & (grouped["n_words"] <= max_words)]
+    n_segments = len(grouped)
+    inside = grouped["n_words"] >= min_words
+    if max_words is not None:
+        inside &= grouped["n_words"] <= max_words
+    grouped = grouped[inside]
+    counts = {"n_segments": n_segments, "n_outside_length": n_segments - len(grouped)}
     if not len(grouped):
-        return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+        empty = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+        empty.attrs.update(counts)
+        return empty
     grouped = grouped.assign(
         _distance=(grouped["n_words"] - target_words).abs(),
         _neg_hits=-grouped["_hits"],
@@ -214,6 +228,7 @@ def quotes(
     result = grouped.loc[:, columns].reset_index(drop=True)
     for column in ("start", "end", "n_words"):
         result[column] = result[column].astype("int64")
+    result.attrs.update(counts)
     return result
 
 

@@ -222,23 +222,28 @@ def _quote_codings() -> pd.DataFrame:
 
 
 def test_quotes_take_one_segment_per_case_before_a_second_one():
-    found = quotes(_quote_codings(), "bond", n=3)
+    found = quotes(_quote_codings(), "bond", n=3, min_words=8)  # d3:s1 (5 words) left out
     # d1:s2 has two hits, so it is ES11_C4's best; ES5_C2 comes before ES11_C4's second
     assert found["segment_id"].tolist() == ["d1:s2", "d2:s1", "d1:s1"]
     assert found["n_hits"].tolist() == [2, 1, 1]
 
 
-def test_quotes_skip_segments_shorter_than_min_words():
-    found = quotes(_quote_codings(), "bond", n=10)
-    assert "d3:s1" not in found["segment_id"].tolist()
-    assert "d3:s1" in quotes(_quote_codings(), "bond", n=10, min_words=5)["segment_id"].tolist()
+def test_quotes_keep_every_segment_by_default_and_skip_short_ones_when_asked():
+    everything = quotes(_quote_codings(), "bond", n=10)
+    assert "d3:s1" in everything["segment_id"].tolist()
+    assert everything.attrs["n_outside_length"] == 0
+    assert len(everything) == everything.attrs["n_segments"]
+    short = quotes(_quote_codings(), "bond", n=10, min_words=8)
+    assert "d3:s1" not in short["segment_id"].tolist()
+    assert short.attrs["n_outside_length"] >= 1
+    assert len(short) + short.attrs["n_outside_length"] == short.attrs["n_segments"]
 
 
 def test_quotes_attribution_in_the_papers_form():
     cases = pd.DataFrame(
         {"pattern": ["SHA", "SLA"], "outcome": [True, "no"]}, index=["ES#11_C4", "ES05_C02"]
     )
-    found = quotes(_quote_codings(), "bond", n=2, cases=cases)
+    found = quotes(_quote_codings(), "bond", n=2, cases=cases, min_words=8)
     assert found["attribution"].tolist() == [
         "ES#11_C4 (Cluster SHA, obtained a job)",
         "ES#5_C2 (Cluster SLA, did not obtain a job)",
@@ -247,10 +252,11 @@ def test_quotes_attribution_in_the_papers_form():
 
 def test_quotes_attribution_with_patterns_only_and_without_cases():
     patterns = pd.Series({"ES11_C4": "LDA"})
-    assert quotes(_quote_codings(), "bond", n=1, cases=patterns)["attribution"].iloc[0] == (
+    assert quotes(_quote_codings(), "bond", n=1, cases=patterns, min_words=8)[
+        "attribution"].iloc[0] == (
         "ES#11_C4 (Cluster LDA)"
     )
-    assert quotes(_quote_codings(), "bond", n=1)["attribution"].iloc[0] == "ES#11_C4"
+    assert quotes(_quote_codings(), "bond", n=1, min_words=8)["attribution"].iloc[0] == "ES#11_C4"
 
 
 def test_quotes_unknown_outcome_value_is_an_outcome_value_error():

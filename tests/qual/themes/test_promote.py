@@ -219,11 +219,24 @@ def test_no_accepted_theme_warns_and_leaves_the_file(tmp_path):
     assert book.code_ids == ["bond"]
 
 
-def test_a_layout_ruamel_cannot_reproduce_is_rewritten_with_a_warning(tmp_path):
-    # a mapping indented by 3 under a key and sequences by 5: no style matches every line
+def test_a_layout_ruamel_cannot_reproduce_still_keeps_the_file_around_the_new_lines(tmp_path):
+    # a mapping indented by 3 under a key and sequences by 5: no style matches every line;
+    # the closest style's new lines are spliced in, and the result is checked by parsing
     text = ("name: Demo\nversion: '1'\nlanguage: en\nmetadata:\n   a: 1\ncategories:\n"
             "- id: alliance\n  label: A\n  codes:\n     - id: bond\n       label: B\n")  # fmt: skip
     codebook = write(tmp_path, "cb.yaml", text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MixedWAIWarning)
+        promote_themes(codebook, write(tmp_path, "themes.yaml", REVIEW))
+    assert without_block(codebook.read_text(encoding="utf-8"), text) == text
+    assert load_codebook(codebook).code_ids == ["bond", "transport", "garden"]
+
+
+def test_a_layout_that_cannot_be_spliced_is_rewritten_with_a_warning(tmp_path, monkeypatch):
+    from mixedwai.qual.codebook import splice
+
+    monkeypatch.setattr(splice, "_splice", lambda text, baseline, new: [])  # no placement
+    codebook = write(tmp_path, "cb.yaml", ODD_CODEBOOK)
     with pytest.warns(MixedWAIWarning, match="could not reproduce the file's layout"):
         promote_themes(codebook, write(tmp_path, "themes.yaml", REVIEW))
     assert load_codebook(codebook).code_ids == ["bond", "transport", "garden"]
@@ -483,3 +496,57 @@ def test_suggested_themes_can_be_promoted_and_code_the_corpus(tmp_path):
     assert set(inductive["segment_id"]) >= set(
         found.assignments.loc[found.assignments["theme_id"].notna(), "segment_id"]
     )
+
+
+# --------------------------------------------------------------------------- wrapped lists
+
+WRAPPED_CODEBOOK = """\
+name: Wrapped
+version: "1"
+language: en
+categories:
+  - id: alliance
+    label: Alliance
+    codes:
+      - id: bond
+        label: Bond
+        match:
+          lemmas: [trust, confide, rely,
+                   respect, warmth]   # wrapped by hand
+          phrases: ["on the same page",
+                    "felt heard"]
+      - id: goals
+        label: Goals
+        examples:
+          - >-
+            We agreed on the job
+            she wanted.
+        match: {phrases: [job goal,
+                          same goal]}
+speakers: [ES]
+"""
+
+
+def test_a_list_written_over_several_lines_stays_as_written(tmp_path):
+    codebook = write(tmp_path, "cb.yaml", WRAPPED_CODEBOOK)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MixedWAIWarning)  # no normalised rewrite
+        promote_themes(codebook, write(tmp_path, "themes.yaml", REVIEW))
+    new = codebook.read_text(encoding="utf-8")
+    assert without_block(new, WRAPPED_CODEBOOK) == WRAPPED_CODEBOOK
+    assert "          lemmas: [trust, confide, rely,\n                   respect, warmth]" in new
+    assert new.index("same goal]}") < new.index("- id: inductive") < new.index("speakers:")
+    book = load_codebook(codebook)
+    assert book.code("bond").match.lemmas == ["trust", "confide", "rely", "respect", "warmth"]
+    assert book.code_ids == ["bond", "goals", "transport", "garden"]
+
+
+def test_codes_appended_after_a_wrapped_list_of_the_same_category(tmp_path):
+    codebook = write(tmp_path, "cb.yaml", WRAPPED_CODEBOOK)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MixedWAIWarning)
+        promote_themes(codebook, write(tmp_path, "themes.yaml", REVIEW), category_id="alliance")
+    new = codebook.read_text(encoding="utf-8")
+    assert without_block(new, WRAPPED_CODEBOOK) == WRAPPED_CODEBOOK
+    assert new.index("same goal]}") < new.index("- id: transport") < new.index("speakers:")
+    assert load_codebook(codebook).category_of("transport") == "alliance"
