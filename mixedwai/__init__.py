@@ -84,6 +84,12 @@ _LAZY = {
     "promote_themes": "mixedwai.qual.themes.promote",
     "read_theme_review": "mixedwai.qual.themes.review",
     "tag_inductive": "mixedwai.qual.themes.tags",
+    # exchange with QDA programs (REFI-QDA)
+    "QdpxProject": "mixedwai.exchange.project",
+    "read_qdpx": "mixedwai.exchange.reading",
+    "write_qdpx": "mixedwai.exchange.writing",
+    "read_qdc": "mixedwai.exchange.codebook",
+    "write_qdc": "mixedwai.exchange.codebook",
     # integration
     "analyse_study": "mixedwai.joint.analysis",
     "case_ordered_display": "mixedwai.joint.displays.tables",
