@@ -102,16 +102,19 @@ def parse_xml(data: bytes, *, source: str) -> Any:
     """
     from lxml import etree
 
+    refused = (
+        f"{source}: declares a DOCTYPE; REFI-QDA files have none and entity declarations "
+        "are refused (they can expand without bound or read other files)"
+    )
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
+        if b"<!DOCTYPE" in data[:65536]:
+            raise ExchangeError(refused) from exc
         raise ExchangeError(f"{source}: not well-formed XML ({exc})") from exc
     tree = root.getroottree()
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise ExchangeError(
-            f"{source}: declares a DOCTYPE; REFI-QDA files have none and entity declarations "
-            "are refused (they can expand without bound or read other files)"
-        )
+        raise ExchangeError(refused)
     return root
 
 
