@@ -59,7 +59,7 @@ from mixedwai.exchange.refi import (
     parse_xml,
     stable_guid,
 )
-from mixedwai.qual.codebook_model import Category, Code, Codebook
+from mixedwai.qual.codebook_model import Code, Codebook
 
 __all__ = ["UNCATEGORISED", "read_qdc", "write_qdc"]
 

@@ -144,9 +144,9 @@ def read_qdpx(
        doc_id  start  end      text     code_id coder
     0  ES1_C1      4   12  We trust  bond_trust    AL
     """
+    from mixedwai._validation import check_choice
     from mixedwai.qual.coding_schema import UNITS
     from mixedwai.qual.transcript_metadata import _compile
-    from mixedwai._validation import check_choice
 
     check_choice("unit", unit, UNITS)
     pattern = _compile(case_pattern)
