@@ -1,7 +1,7 @@
 """Codebooks in REFI-QDA form: the code tree of a project, and ``.qdc`` files.
 
 REFI-QDA knows one kind of node, the ``Code``, nested to any depth; mixedwai's
-:class:`~mixedwai.qual.codebook_model.Codebook` has categories that hold codes.
+:class:`~mixedwai.qual.codebook.model.Codebook` has categories that hold codes.
 The two are mapped as follows.
 
 Reading (REFI -> mixedwai):
@@ -25,7 +25,7 @@ codebook always gives the same file.
 
 Examples
 --------
->>> from mixedwai.qual.codebook import load_codebook
+>>> from mixedwai.qual.codebook.loading import load_codebook
 >>> import pathlib, tempfile
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "ross.qdc"
 >>> original = load_codebook("ross2008-en")
@@ -59,7 +59,7 @@ from mixedwai.exchange.refi import (
     parse_xml,
     stable_guid,
 )
-from mixedwai.qual.codebook_model import Code, Codebook
+from mixedwai.qual.codebook.model import Code, Codebook
 
 __all__ = ["UNCATEGORISED", "read_qdc", "write_qdc"]
 

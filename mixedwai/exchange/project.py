@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-    from mixedwai.qual.codebook_model import Codebook
-    from mixedwai.qual.corpus import Corpus
+    from mixedwai.qual.codebook.model import Codebook
+    from mixedwai.qual.transcripts.corpus import Corpus
 
 __all__ = [
     "NOTE_COLUMNS",
@@ -50,7 +50,7 @@ class QdpxProject:
         One transcript per text source (doc_id = the source's name).
     codings : pandas.DataFrame
         The codings table (columns of
-        :data:`mixedwai.qual.coding_schema.CODING_COLUMNS`), ``source = "manual"``,
+        :data:`mixedwai.qual.coding.schema.CODING_COLUMNS`), ``source = "manual"``,
         ``coder`` = the REFI user's name.
     codebook : Codebook or None
         The code tree (None when the project has none).

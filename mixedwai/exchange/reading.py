@@ -145,8 +145,8 @@ def read_qdpx(
     0  ES1_C1      4   12  We trust  bond_trust    AL
     """
     from mixedwai._validation import check_choice
-    from mixedwai.qual.coding_schema import UNITS
-    from mixedwai.qual.transcript_metadata import _compile
+    from mixedwai.qual.coding.schema import UNITS
+    from mixedwai.qual.transcripts.metadata import _compile
 
     check_choice("unit", unit, UNITS)
     pattern = _compile(case_pattern)
@@ -384,8 +384,8 @@ class _Reader:
         import pandas as pd
 
         from mixedwai.ids import canonical_case_id
-        from mixedwai.qual.corpus import Corpus
-        from mixedwai.qual.manual_codings import load_manual_codings
+        from mixedwai.qual.coding.manual import load_manual_codings
+        from mixedwai.qual.transcripts.corpus import Corpus
 
         project_name = root.get("name") or Path(self.source).stem
         coded = {code for s in self.sources for sel in s.selections for code, _ in sel.codings}
@@ -494,7 +494,7 @@ class _Reader:
         if codebook is not None:
             codings = load_manual_codings(frame, corpus, codebook, unit=unit)
         else:
-            from mixedwai.qual.coding_schema import _frame
+            from mixedwai.qual.coding.schema import _frame
 
             codings = _frame([])
         codings.attrs["source"] = self.source
@@ -513,9 +513,9 @@ class _Reader:
         )
 
     def _transcript(self, source: _Source, case_name: str | None, pattern: Any) -> Any:
-        from mixedwai.qual.loaders.raw import RawTranscript
-        from mixedwai.qual.loaders.turns import assemble_turns, split_lines
-        from mixedwai.qual.transcript_model import _build
+        from mixedwai.qual.transcripts.loaders.raw import RawTranscript
+        from mixedwai.qual.transcripts.loaders.turns import assemble_turns, split_lines
+        from mixedwai.qual.transcripts.model import _build
 
         text = normalise_text(source.raw)
         turns, notes = assemble_turns(text, split_lines(text), declared={},

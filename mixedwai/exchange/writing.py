@@ -26,9 +26,9 @@ from mixedwai.exchange.refi import PROJECT_NS, stable_guid
 if TYPE_CHECKING:
     import pandas as pd
 
-    from mixedwai.qual.codebook_model import Codebook
-    from mixedwai.qual.corpus import Corpus
-    from mixedwai.qual.transcript_model import Transcript
+    from mixedwai.qual.codebook.model import Codebook
+    from mixedwai.qual.transcripts.corpus import Corpus
+    from mixedwai.qual.transcripts.model import Transcript
 
 __all__ = ["write_qdpx"]
 
@@ -91,8 +91,8 @@ def write_qdpx(
     """
     from lxml import etree
 
-    from mixedwai.qual.codebook_model import Codebook
-    from mixedwai.qual.coding_schema import _as_transcripts
+    from mixedwai.qual.codebook.model import Codebook
+    from mixedwai.qual.coding.schema import _as_transcripts
 
     if positions not in ("codepoint", "utf16"):
         raise ExchangeError(f"positions = {positions!r}; expected 'codepoint' or 'utf16'")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mixedwai.exchange.reading import read_qdpx
-from mixedwai.qual.coding_schema import CODING_COLUMNS
+from mixedwai.qual.coding.schema import CODING_COLUMNS
 
 NS = "{urn:QDA-XML:project:1.0}"
 
