@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "mixedwai.cli.qual",
     "mixedwai.cli.themes",
     "mixedwai.cli.study",
+    "mixedwai.cli.exchange",
 )
 
 

@@ -518,10 +518,13 @@ class _Reader:
         from mixedwai.qual.transcripts.model import _build
 
         text = normalise_text(source.raw)
-        turns, notes = assemble_turns(text, split_lines(text), declared={},
-                                      default_speaker=self.default_speaker)  # fmt: skip
         metadata = transcript_metadata(source.doc_id, source.name, case_name,
                                        self.default_speaker, source.variables)  # fmt: skip
+        # lines are numbered as in the .txt file `mixedwai qdpx import` writes (front
+        # matter first), so that the loader reading that file back gives the same notes
+        first = front_matter(metadata).count("\n") + 1
+        turns, notes = assemble_turns(text, split_lines(text, first_number=first), declared={},
+                                      default_speaker=self.default_speaker)  # fmt: skip
         raw = RawTranscript(text=text, turns=turns, metadata=metadata, notes=notes)
         return _build(raw, stem=source.doc_id, path=None, case_pattern=pattern)
 
@@ -561,6 +564,24 @@ def transcript_metadata(
     if variables:
         metadata["variables"] = dict(variables)
     return metadata
+
+
+def front_matter(metadata: Mapping[str, Any]) -> str:
+    """The YAML front matter block (``---`` lines included) of a transcript's text file.
+
+    Examples
+    --------
+    >>> print(front_matter({"doc_id": "ES1_C1", "default_speaker": "speaker"}), end="")
+    ---
+    doc_id: ES1_C1
+    default_speaker: speaker
+    ---
+    """
+    import yaml
+
+    block = yaml.safe_dump(dict(metadata), sort_keys=False, allow_unicode=True,
+                           default_flow_style=False, width=1000)  # fmt: skip
+    return f"---\n{block}---\n"
 
 
 def _coding(element: Any) -> tuple[str, str]:
