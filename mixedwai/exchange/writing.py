@@ -16,6 +16,8 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
+from lxml import etree
+
 from mixedwai.errors import ExchangeError
 from mixedwai.exchange.archive import write_archive
 from mixedwai.exchange.codebook import code_tree_elements
@@ -89,8 +91,6 @@ def write_qdpx(
     >>> mw.read_qdpx(path).corpus["ES1_C1"].text
     'ES: We trust each other.'
     """
-    from lxml import etree
-
     from mixedwai.qual.codebook.model import Codebook
     from mixedwai.qual.coding.schema import _as_transcripts
 
@@ -171,7 +171,8 @@ def write_qdpx(
 
     members: dict[str, bytes] = {}
     sources = _sub(root, "Sources")
-    grouped = {doc: frame for doc, frame in codings.groupby("doc_id", sort=True)}
+    ordered = codings.sort_values(["doc_id", "start", "end", "code_id", "coder"], kind="stable")
+    grouped = {doc: frame for doc, frame in ordered.groupby("doc_id", sort=True)}
     for transcript in sorted(transcripts, key=lambda t: str(t.doc_id)):
         doc_id = str(transcript.doc_id)
         guid = stable_guid("source", doc_id)
@@ -222,9 +223,7 @@ def write_qdpx(
 
 
 def _sub(parent: Any, tag: str, **attrib: str) -> Any:
-    from lxml import etree
-
-    return etree.SubElement(parent, f"{_Q}{tag}", attrib=attrib)
+    return etree.SubElement(parent, _Q + tag, attrib)
 
 
 def _checked_codings(codings: Any, by_id: dict[str, Any], codebook: Any) -> Any:
@@ -243,20 +242,32 @@ def _checked_codings(codings: Any, by_id: dict[str, Any], codebook: Any) -> Any:
         raise ExchangeError("codings given without a codebook; pass codebook= so that every "
                             "code_id can be written as a REFI code")
     known = set(codebook.code_ids) if codebook is not None else set()
+    doc_ids = table["doc_id"].astype(str)
+    lengths = doc_ids.map({d: len(t.text) for d, t in by_id.items()})
+    starts = pd.to_numeric(table["start"], errors="coerce")
+    ends = pd.to_numeric(table["end"], errors="coerce")
+    whole = (starts == starts.round()) & (ends == ends.round())
+    bad_doc = lengths.isna()
+    bad_range = ~bad_doc & ~(whole & (starts >= 0) & (starts < ends) & (ends <= lengths))
+    bad_code = ~table["code_id"].astype(str).isin(known)
+    coders = table["coder"]
+    bad_coder = coders.isna() | (coders.astype(str).str.strip() == "")
     problems = []
-    for position, row in enumerate(table.itertuples(index=False)):
-        doc_id, start, end, code_id, coder = (str(row.doc_id), row.start, row.end,
-                                              str(row.code_id), row.coder)  # fmt: skip
+    for position in (bad_doc | bad_range | bad_code | bad_coder).to_numpy().nonzero()[0]:
+        doc_id = doc_ids.iloc[position]
         where = f"codings row {position + 1} (doc {doc_id})"
-        transcript = by_id.get(doc_id)
-        if transcript is None:
+        if bad_doc.iloc[position]:
             problems.append(f"{where}: doc_id {doc_id!r} is not a transcript of the corpus")
-        elif not 0 <= int(start) < int(end) <= len(transcript.text):
-            problems.append(f"{where}: start = {start}, end = {end}; expected 0 <= start < end "
-                            f"<= {len(transcript.text)}")
-        if code_id not in known:
-            problems.append(f"{where}: code_id {code_id!r} is not a code of the codebook")
-        if coder is None or (isinstance(coder, float) and math.isnan(coder)) or not str(coder):
+        if bad_range.iloc[position]:
+            problems.append(
+                f"{where}: start = {table['start'].iloc[position]}, end = "
+                f"{table['end'].iloc[position]}; expected whole numbers with 0 <= start < end "
+                f"<= {int(lengths.iloc[position])}"
+            )
+        if bad_code.iloc[position]:
+            problems.append(f"{where}: code_id {table['code_id'].iloc[position]!r} is not a "
+                            "code of the codebook")
+        if bad_coder.iloc[position]:
             problems.append(f"{where}: coder is empty")
     if problems:
         listing = "\n".join(f"  - {p}" for p in problems[:30])
@@ -313,9 +324,9 @@ def _spans(codings: Any, notes: Any) -> dict[tuple[int, int], tuple[list[tuple[s
                                                                     list[Any]]]:
     spans: dict[tuple[int, int], tuple[list[tuple[str, str]], list[Any]]] = {}
     if codings is not None:
-        ordered = codings.sort_values(["start", "end", "code_id", "coder"], kind="stable")
-        for start, end, code_id, coder in zip(ordered["start"].tolist(), ordered["end"].tolist(),
-                                              ordered["code_id"], ordered["coder"], strict=True):
+        for start, end, code_id, coder in zip(codings["start"].tolist(), codings["end"].tolist(),
+                                              codings["code_id"].tolist(),
+                                              codings["coder"].tolist(), strict=True):
             spans.setdefault((start, end), ([], []))[0].append((code_id, coder))
     for row in notes.itertuples(index=False):
         spans.setdefault((int(row.start), int(row.end)), ([], []))[1].append(row)
