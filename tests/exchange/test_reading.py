@@ -5,6 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from mixedwai.exchange.reading import read_qdpx
@@ -192,3 +193,21 @@ def test_cases_variables_notes_and_other_sources(tmp_path: Path) -> None:
     assert "1 coding(s) on it left out" in skipped["picture source"]
     assert "outside the archive" in skipped["text source"]
     assert "no sets" in skipped["set"]
+
+
+def test_codings_table_equals_load_manual_codings_on_the_same_rows(nvivo) -> None:
+    from mixedwai.qual.coding.manual import load_manual_codings
+
+    rows = nvivo.codings[["doc_id", "start", "end", "code_id", "coder"]]
+    for unit in ("turn", "paragraph"):
+        ours = read_qdpx_unit(nvivo, unit)
+        reference = load_manual_codings(rows, nvivo.corpus, nvivo.codebook, unit=unit)
+        pd.testing.assert_frame_equal(ours.reset_index(drop=True), reference, check_like=False)
+
+
+def read_qdpx_unit(project, unit):
+    from mixedwai.exchange.reading import codings_table
+
+    rows = list(project.codings[["doc_id", "start", "end", "code_id", "coder"]]
+                .itertuples(index=False, name=None))
+    return codings_table(rows, project.corpus, project.codebook, unit=unit)
