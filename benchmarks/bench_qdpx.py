@@ -35,7 +35,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-WORDS = ["we", "talked", "about", "the", "job", "search", "and", "she", "trusted", "me", "more", "after", "the", "second", "meeting", "but", "the", "anxiety", "came", "back", "when", "the", "interview", "was", "near", "so", "we", "agreed", "on", "small", "steps", "like", "calling", "one", "employer", "each", "week"]
+WORDS = (
+    "we", "talked", "about", "the", "job", "search", "and", "she", "trusted", "me", "more",
+    "after", "the", "second", "meeting", "but", "the", "anxiety", "came", "back", "when",
+    "the", "interview", "was", "near", "so", "we", "agreed", "on", "small", "steps", "like",
+    "calling", "one", "employer", "each", "week",
+)
 
 
 def build(n_sources: int, n_selections: int, seed: int):
