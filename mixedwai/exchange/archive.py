@@ -32,7 +32,7 @@ from types import TracebackType
 
 from mixedwai.errors import ExchangeError, InputFileError
 
-__all__ = ["MAX_MEMBER_BYTES", "MAX_TOTAL_BYTES", "QdpxArchive", "write_archive"]
+__all__ = ["MAX_MEMBER_BYTES", "MAX_TOTAL_BYTES", "QdpxArchive", "archive_bytes", "write_archive"]
 
 #: Largest uncompressed size accepted for one member (bytes).
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
@@ -206,11 +206,34 @@ def unsafe_member_name(name: str) -> str | None:
     return None
 
 
-def write_archive(path: str | os.PathLike[str], members: Mapping[str, bytes]) -> None:
-    """Write a zip archive atomically and byte-reproducibly.
+def archive_bytes(members: Mapping[str, bytes]) -> bytes:
+    """A zip archive of ``members`` as bytes, byte-reproducibly.
 
     Members are written in sorted order with a fixed time stamp (1980-01-01) and
     deflate compression, so the same ``members`` always give the same bytes.
+
+    Raises
+    ------
+    ExchangeError
+        A member name is unsafe (see :func:`unsafe_member_name`).
+    """
+    import io
+
+    bad = [f"{name!r}: {why}" for name in members if (why := unsafe_member_name(name))]
+    if bad:
+        raise ExchangeError(f"cannot write unsafe member names: {'; '.join(bad)}")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(members):
+            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, members[name])
+    return buffer.getvalue()
+
+
+def write_archive(path: str | os.PathLike[str], members: Mapping[str, bytes]) -> None:
+    """Write a zip archive atomically and byte-reproducibly (see :func:`archive_bytes`).
 
     Parameters
     ----------
@@ -222,17 +245,12 @@ def write_archive(path: str | os.PathLike[str], members: Mapping[str, bytes]) ->
     Raises
     ------
     ExchangeError
-        A member name is unsafe (see :func:`unsafe_member_name`).
+        A member name is unsafe (see :func:`unsafe_member_name`); nothing is written.
     """
-    from mixedwai.io import atomic_write
+    from mixedwai.io import write_bytes
 
-    bad = [f"{name!r}: {why}" for name in members if (why := unsafe_member_name(name))]
-    if bad:
-        raise ExchangeError(f"{path}: cannot write unsafe member names: {'; '.join(bad)}")
-    with atomic_write(path, "wb", encoding=None) as handle, \
-            zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # fmt: skip
-        for name in sorted(members):
-            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, members[name])
+    try:
+        data = archive_bytes(members)
+    except ExchangeError as exc:
+        raise ExchangeError(f"{path}: {exc}") from exc
+    write_bytes(data, path)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from lxml import etree
 
 from mixedwai.errors import ExchangeError
-from mixedwai.exchange.archive import write_archive
+from mixedwai.exchange.archive import archive_bytes
 from mixedwai.exchange.codebook import code_tree_elements
 from mixedwai.exchange.positions import from_offsets
 from mixedwai.exchange.project import NOTE_COLUMNS
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from mixedwai.qual.transcripts.corpus import Corpus
     from mixedwai.qual.transcripts.model import Transcript
 
-__all__ = ["write_qdpx"]
+__all__ = ["qdpx_bytes", "write_qdpx"]
 
 _Q = f"{{{PROJECT_NS}}}"
 
@@ -53,7 +53,45 @@ def write_qdpx(
     Parameters
     ----------
     path : str or path
-        The ``.qdpx`` file (written atomically).
+        The ``.qdpx`` file (written atomically: never half-written).
+    corpus, codings, codebook, cases, notes, name, positions
+        As in :func:`qdpx_bytes`.
+
+    Raises
+    ------
+    ExchangeError
+        As in :func:`qdpx_bytes`; nothing is written.
+
+    Examples
+    --------
+    >>> import mixedwai as mw, pathlib, tempfile
+    >>> corpus = mw.Corpus([mw.Transcript.from_text("ES: We trust each other.", doc_id="ES1_C1")])
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "study.qdpx"
+    >>> mw.write_qdpx(path, corpus, codebook=mw.load_codebook("ross2008-en"))
+    >>> mw.read_qdpx(path).corpus["ES1_C1"].text
+    'ES: We trust each other.'
+    """
+    from mixedwai.io import write_bytes
+
+    data = qdpx_bytes(corpus, codings=codings, codebook=codebook, cases=cases, notes=notes,
+                      name=name, positions=positions)  # fmt: skip
+    write_bytes(data, path)
+
+
+def qdpx_bytes(
+    corpus: Corpus | Iterable[Transcript],
+    *,
+    codings: pd.DataFrame | None = None,
+    codebook: Codebook | None = None,
+    cases: pd.DataFrame | None = None,
+    notes: pd.DataFrame | None = None,
+    name: str | None = None,
+    positions: Literal["codepoint", "utf16"] = "codepoint",
+) -> bytes:
+    """A REFI-QDA project (the bytes of a ``.qdpx`` file) of transcripts, codings and more.
+
+    Parameters
+    ----------
     corpus : Corpus or iterable of Transcript
         One text source per transcript; its name is the ``doc_id``.
     codings : pandas.DataFrame, optional
@@ -82,14 +120,17 @@ def write_qdpx(
         its text, or a code that is not in the codebook; codings without a
         codebook; a note without target or text; an unknown ``positions``.
 
+    Returns
+    -------
+    bytes
+        The archive; the same inputs always give the same bytes.
+
     Examples
     --------
-    >>> import mixedwai as mw, pathlib, tempfile
-    >>> corpus = mw.Corpus([mw.Transcript.from_text("ES: We trust each other.", doc_id="ES1_C1")])
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "study.qdpx"
-    >>> mw.write_qdpx(path, corpus, codebook=mw.load_codebook("ross2008-en"))
-    >>> mw.read_qdpx(path).corpus["ES1_C1"].text
-    'ES: We trust each other.'
+    >>> import mixedwai as mw
+    >>> corpus = [mw.Transcript.from_text("ES: We trust each other.", doc_id="ES1_C1")]
+    >>> qdpx_bytes(corpus)[:2]
+    b'PK'
     """
     from mixedwai.qual.codebook.model import Codebook
     from mixedwai.qual.coding.schema import _as_transcripts
@@ -219,7 +260,7 @@ def write_qdpx(
             root.append(holder)
     members["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8",
                                             pretty_print=True)  # fmt: skip
-    write_archive(path, members)
+    return archive_bytes(members)
 
 
 def _sub(parent: Any, tag: str, **attrib: str) -> Any:
