@@ -52,6 +52,16 @@ class StudyRun:
         Seconds spent in each stage of :data:`~mixedwai.joint.analysis.STAGES`.
     warnings : list of str
         Every mixedwai warning raised during the run, in order.
+    people_codings : pandas.DataFrame or None
+        The people's codings (from a ``.qdpx`` or a manual codings table), whether or
+        not the displays use them.
+    cases : pandas.DataFrame or None
+        Every case of the cases table with its attributes and, when clustered, its
+        ``cluster``, ``pattern`` and ``abbrev``.
+    qdpx : bytes or None
+        ``study.qdpx``: the transcripts, the codebook, every coding (the rules' as
+        the user ``mixedwai``) and one case per case with its pattern, cluster,
+        outcome and attributes as variables (see :func:`mixedwai.write_qdpx`).
     """
 
     config: StudyConfig
@@ -68,3 +78,6 @@ class StudyRun:
     member_checks: dict[str, Document] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    people_codings: pd.DataFrame | None = None
+    cases: pd.DataFrame | None = None
+    qdpx: bytes | None = None
