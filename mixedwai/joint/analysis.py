@@ -199,7 +199,8 @@ def _read_qual(config: StudyConfig) -> tuple[Any, Any, pd.DataFrame | None]:
     if config.transcripts.suffix.lower() == ".qdpx":
         from mixedwai.exchange.reading import read_qdpx
 
-        project = read_qdpx(config.transcripts, case_pattern=config.qual.case_pattern)
+        project = read_qdpx(config.transcripts, case_pattern=config.qual.case_pattern,
+                            default_speaker=config.qual.default_speaker or "speaker")
         corpus = project.corpus
         people, project_codebook = project.codings, project.codebook
         _warn_mismatches(config.transcripts, project)
@@ -207,7 +208,7 @@ def _read_qual(config: StudyConfig) -> tuple[Any, Any, pd.DataFrame | None]:
         from mixedwai.qual.transcripts.loading import load_corpus
 
         corpus = load_corpus(config.transcripts, case_pattern=config.qual.case_pattern,
-                             errors="collect")
+                             errors="collect", default_speaker=config.qual.default_speaker)
         for path, message in corpus.errors:
             warnings.warn(f"{path}: skipped: {message}", MixedWAIWarning, stacklevel=3)
     other = None

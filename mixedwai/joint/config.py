@@ -89,11 +89,15 @@ class QualConfig(_Model):
     displays_use : {"rules", "people", "both"} or None
         Which codings the joint displays use: the codebook's rules, the people's
         codings, or both. Default: the people's when the study has some, else the rules'.
+    default_speaker : str or None
+        Speaker of a transcript without any speaker label (field notes, open answers):
+        its whole text is one turn of this speaker (see :func:`mixedwai.load_corpus`).
     """
 
     codebook: str = "ross2008-en"
     codings: str | None = None
     displays_use: Literal["rules", "people", "both"] | None = None
+    default_speaker: str | None = None
     codebooks: dict[str, str] | None = None
     unit: Literal["sentence", "turn", "paragraph"] | None = None
     speakers: list[str] | None = None

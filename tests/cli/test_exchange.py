@@ -89,3 +89,17 @@ def test_hostile_archive_is_refused_and_nothing_is_written(tmp_path, capsys):
     assert "unsafe archive" in err and "'../../escaped.txt'" in err
     assert not out.exists()
     assert not any(p.name == "escaped.txt" for p in tmp_path.parent.rglob("escaped.txt"))
+
+
+def test_code_reads_documents_without_speaker_labels_with_default_speaker(tmp_path, capsys):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "es1_c1.txt").write_text("The client said she trusts her counsellor now.\n")
+    out = tmp_path / "out"
+    assert main(["code", str(folder), "--codebook", "ross2008-en", "--out", str(out),
+                 "--speakers", "all"]) == 2
+    assert "no speaker turn found" in capsys.readouterr().err
+    assert main(["code", str(folder), "--codebook", "ross2008-en", "--out", str(out),
+                 "--speakers", "all", "--default-speaker", "observer"]) == 0
+    codings = pd.read_csv(out / "codings.csv")
+    assert set(codings["speaker"]) == {"observer"}
