@@ -278,11 +278,11 @@ def codebook_from_tree(
     return codebook, ids
 
 
-def code_tree_elements(codebook: Codebook, namespace: str, *, project: bool) -> list[Any]:
+def code_tree_elements(codebook: Codebook, namespace: str) -> list[Any]:
     """The REFI ``Code`` elements of a codebook (top level first, in codebook order).
 
-    ``project`` says whether the elements go into a project (``urn:QDA-XML:project``)
-    or a ``.qdc`` codebook; both take the same shape here.
+    ``namespace`` is that of a project (``urn:QDA-XML:project:1.0``) or of a ``.qdc``
+    codebook (``urn:QDA-XML:codebook:1.0``); the elements take the same shape in both.
     """
     from lxml import etree
 
@@ -415,7 +415,7 @@ def write_qdc(codebook: Codebook, path: str | os.PathLike[str]) -> None:
     root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS})
     root.set("origin", "mixedwai")
     codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
-    for node in code_tree_elements(codebook, CODEBOOK_NS, project=False):
+    for node in code_tree_elements(codebook, CODEBOOK_NS):
         codes.append(node)
     data = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
     write_bytes(data, path)

@@ -133,10 +133,10 @@ def read_qdpx(
 
     Examples
     --------
-    >>> import mixedwai as mw, pathlib, tempfile
+    >>> import mixedwai as mw, pandas as pd, pathlib, tempfile
     >>> corpus = mw.Corpus([mw.Transcript.from_text("ES: We trust each other.", doc_id="ES1_C1")])
-    >>> codings = __import__("pandas").DataFrame({"doc_id": ["ES1_C1"], "start": [4],
-    ...     "end": [12], "code_id": ["bond_trust"], "coder": ["AL"]})
+    >>> codings = pd.DataFrame({"doc_id": ["ES1_C1"], "start": [4], "end": [12],
+    ...                         "code_id": ["bond_trust"], "coder": ["AL"]})
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "study.qdpx"
     >>> mw.write_qdpx(path, corpus, codings=codings, codebook=mw.load_codebook("ross2008-en"))
     >>> project = mw.read_qdpx(path)

@@ -173,7 +173,7 @@ def qdpx_bytes(
     code_guids: dict[str, str] = {}
     if codebook is not None:
         holder = _sub(_sub(root, "CodeBook"), "Codes")
-        for element in code_tree_elements(codebook, PROJECT_NS, project=True):
+        for element in code_tree_elements(codebook, PROJECT_NS):
             holder.append(element)
         code_guids = {cid: stable_guid("code", cid) for cid in codebook.code_ids}
         code_guids.update({c.id: stable_guid("code", c.id) for c in codebook.categories})
