@@ -2,9 +2,9 @@
 
 ``mixedwai qdpx import`` writes a project as files every mixedwai command reads:
 
-- ``transcripts/<doc_id>.txt``: each text source with a YAML front matter
-  (``doc_id``, ``source_name``, ``case_id``, ``default_speaker``, ``variables``);
-  :func:`mixedwai.load_corpus` reads them back into the same transcripts;
+- ``transcripts/<doc_id>.txt`` (the doc_id made a safe file name): each text source
+  with a YAML front matter (``doc_id``, ``source_name``, ``case_id``,
+  ``default_speaker``, ``variables``); :func:`mixedwai.load_corpus` reads them back into the same transcripts;
 - ``codebook.yaml``: the code tree (:func:`mixedwai.load_codebook` reads it);
 - ``codings.csv``, ``cases.csv``, ``notes.csv``: the tables;
 - ``selections.csv`` (every selection and its status), ``sources.csv`` (the position
@@ -21,7 +21,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mixedwai.errors import ExchangeError
 from mixedwai.exchange.reading import front_matter
 
 if TYPE_CHECKING:
@@ -72,27 +71,20 @@ def write_project_folder(project: QdpxProject, out: str | os.PathLike[str]) -> l
     list of Path
         The files written.
 
-    Raises
-    ------
-    ExchangeError
-        A doc_id cannot be a file name inside the folder.
+    Notes
+    -----
+    Transcript file names are made safe from the doc_ids
+    (:func:`mixedwai.io.safe_file_name`); CSV cells a spreadsheet would run as
+    formulas are neutralised (:func:`mixedwai.io.write_csv`), as in every output.
     """
     from mixedwai.io import staged_output, write_csv, write_text
 
-    names = {}
-    for transcript in project.corpus:
-        name = f"{transcript.doc_id}.txt"
-        if Path(name).name != name or name.startswith(".") or "\\" in name:
-            raise ExchangeError(f"doc_id {transcript.doc_id!r} cannot be a file name inside "
-                                f"{out}/transcripts")
-        if name.casefold() in names:
-            raise ExchangeError(f"doc_ids {names[name.casefold()]!r} and {transcript.doc_id!r} "
-                                "differ only in case; they cannot be two files")
-        names[name.casefold()] = transcript.doc_id
     with staged_output(out) as stage:
         for transcript in project.corpus:
+            # the file name is made safe from the doc_id (transcripts/file_names.csv maps
+            # changed ones); the front matter keeps the doc_id itself
             write_text(front_matter(transcript.metadata) + transcript.text,
-                       stage.path(f"transcripts/{transcript.doc_id}.txt"))
+                       stage.path_for_id("transcripts", transcript.doc_id, ".txt"))
         if project.codebook is not None:
             write_text(codebook_yaml(project.codebook), stage.path("codebook.yaml"))
         write_csv(project.codings, stage.path("codings.csv"))
