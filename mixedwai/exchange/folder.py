@@ -4,7 +4,8 @@
 
 - ``transcripts/<doc_id>.txt`` (the doc_id made a safe file name): each text source
   with a YAML front matter (``doc_id``, ``source_name``, ``case_id``,
-  ``default_speaker``, ``variables``); :func:`mixedwai.load_corpus` reads them back into the same transcripts;
+  ``default_speaker``, ``variables``); :func:`mixedwai.load_corpus` reads them back
+  into the same transcripts;
 - ``codebook.yaml``: the code tree (:func:`mixedwai.load_codebook` reads it);
 - ``codings.csv``, ``cases.csv``, ``notes.csv``: the tables;
 - ``selections.csv`` (every selection and its status), ``sources.csv`` (the position
