@@ -8,6 +8,7 @@ transcripts, codings, code tree, cases and memos into mixedwai;
 :func:`~mixedwai.exchange.codebook.write_qdc` do the same for codebooks alone.
 Modules: ``archive`` (safe zip handling), ``refi`` (namespaces, safe XML parsing,
 stable GUIDs), ``positions`` (how character positions are counted),
-``codebook``, ``project`` (the result model), ``reading``, ``writing``, ``folder``
-(a project as a folder of plain files, for the command line).
+``codebook``, ``project`` (the result model), ``sources`` (a text source's text,
+metadata and codings), ``reading``, ``writing``, ``folder`` (a project as a folder of
+plain files, for the command line).
 """

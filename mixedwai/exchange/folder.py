@@ -22,7 +22,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mixedwai.exchange.reading import front_matter
+from mixedwai.exchange.sources import front_matter
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -206,7 +206,7 @@ def test_codings_table_equals_load_manual_codings_on_the_same_rows(nvivo) -> Non
 
 
 def read_qdpx_unit(project, unit):
-    from mixedwai.exchange.reading import codings_table
+    from mixedwai.exchange.sources import codings_table
 
     rows = list(project.codings[["doc_id", "start", "end", "code_id", "coder"]]
                 .itertuples(index=False, name=None))
