@@ -106,6 +106,12 @@ _LAZY = {
     "AgreementResult": "mixedwai.qual.agreement.reliability",
     "validation_table": "mixedwai.qual.agreement.validation",
     "disagreement_table": "mixedwai.qual.agreement.disagreements",
+    # exchange with QDA programs (REFI-QDA)
+    "QdpxProject": "mixedwai.exchange.project",
+    "read_qdpx": "mixedwai.exchange.reading",
+    "write_qdpx": "mixedwai.exchange.writing",
+    "read_qdc": "mixedwai.exchange.codebook",
+    "write_qdc": "mixedwai.exchange.codebook",
     # integration
     "analyse_study": "mixedwai.joint.analysis",
     "case_ordered_display": "mixedwai.joint.displays.tables",

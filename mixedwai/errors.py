@@ -22,6 +22,7 @@ __all__ = [
     "DuplicateRowError",
     "EncodingFallbackWarning",
     "EsIdMismatchWarning",
+    "ExchangeError",
     "ExclusionWarning",
     "InputFileError",
     "InstrumentError",
@@ -88,6 +89,10 @@ class CodebookError(MixedWAIError, ValueError):
 
 class TranscriptError(MixedWAIError, ValueError):
     """A transcript cannot be read or holds no usable turn."""
+
+
+class ExchangeError(MixedWAIError, ValueError):
+    """A REFI-QDA project or codebook (.qdpx, .qdc) is unsafe, invalid or cannot be written."""
 
 
 class StudyConfigError(MixedWAIError, ValueError):

@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "mixedwai.cli.agreement",
     "mixedwai.cli.retrieval",
     "mixedwai.cli.study",
+    "mixedwai.cli.exchange",
 )
 
 

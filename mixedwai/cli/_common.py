@@ -146,10 +146,22 @@ def case_pattern_option(value: str | None) -> Any:
     return _compile(value, name="--case-pattern")
 
 
-def read_corpus(transcripts: Path, *, case_pattern: str | None = None) -> Corpus:
+#: ``--default-speaker``, shared by the commands that read transcripts.
+DEFAULT_SPEAKER_OPTION: Any = typer.Option(
+    None,
+    "--default-speaker",
+    help="Speaker of a document without any speaker label (field notes, open answers): its "
+    "whole text becomes one turn of this speaker. Without it such a document is an error.",
+)
+
+
+def read_corpus(
+    transcripts: Path, *, case_pattern: str | None = None, default_speaker: str | None = None
+) -> Corpus:
     """Read the transcripts of a command, holding back what the notes will say.
 
-    ``case_pattern`` is the ``--case-pattern`` option. A progress bar is shown while
+    ``case_pattern`` is the ``--case-pattern`` option and ``default_speaker`` the
+    ``--default-speaker`` option. A progress bar is shown while
     reading more than :data:`PROGRESS_MIN_FILES` files. Warnings raised while reading
     that the corpus notes repeat (files not read, Windows-1252 fallbacks) are not
     printed as they happen: :func:`print_corpus_notes` lists them once, in the
@@ -166,7 +178,8 @@ def read_corpus(transcripts: Path, *, case_pattern: str | None = None) -> Corpus
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                corpus = load_corpus(transcripts, case_pattern=pattern, progress=progress)
+                corpus = load_corpus(transcripts, case_pattern=pattern, progress=progress,
+                                     default_speaker=default_speaker)
             finally:
                 progress.close()
                 held = list(caught)

@@ -13,6 +13,7 @@ import typer
 
 from mixedwai.cli._common import (
     CASE_PATTERN_OPTION,
+    DEFAULT_SPEAKER_OPTION,
     PROGRESS_MIN_FILES,
     console,
     print_corpus_notes,
@@ -62,6 +63,7 @@ def code(
         "or separate with commas; 'all' for everyone (default: the codebook's speakers).",
     ),
     case_pattern: str | None = CASE_PATTERN_OPTION,
+    default_speaker: str | None = DEFAULT_SPEAKER_OPTION,
 ) -> None:
     """Code transcripts with a codebook's rules.
 
@@ -87,7 +89,8 @@ def code(
                                                                            strict=True))
         )
     book = books[0]
-    corpus = read_corpus(transcripts, case_pattern=case_pattern)
+    corpus = read_corpus(transcripts, case_pattern=case_pattern,
+                         default_speaker=default_speaker)
     documents = list(corpus)
     codings = code_corpus(
         documents,

@@ -15,6 +15,7 @@ import typer
 
 from mixedwai.cli._common import (
     CASE_PATTERN_OPTION,
+    DEFAULT_SPEAKER_OPTION,
     console,
     print_corpus_notes,
     print_written,
@@ -81,6 +82,7 @@ def themes(
     ),
     seed: int = typer.Option(0, "--seed", help="Random state of the NMF initialisation."),
     case_pattern: str | None = CASE_PATTERN_OPTION,
+    default_speaker: str | None = DEFAULT_SPEAKER_OPTION,
 ) -> None:
     """Suggest candidate inductive themes (TF-IDF + NMF) to review.
 
@@ -103,7 +105,8 @@ def themes(
         # as one sentence is, which leaves few turns (see docs/qual-themes.md).
         unit = "turn"
     book = load_codebook(codebook) if codebook is not None else None
-    corpus = read_corpus(transcripts, case_pattern=case_pattern)
+    corpus = read_corpus(transcripts, case_pattern=case_pattern,
+                         default_speaker=default_speaker)
     found = suggest_themes(
         corpus,
         book,

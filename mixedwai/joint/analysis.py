@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from mixedwai.errors import DataValueError, MixedWAIWarning
+from mixedwai.errors import DataValueError, MixedWAIWarning, StudyConfigError
 from mixedwai.joint.config import StudyConfig, load_study_config
 from mixedwai.joint.displays.by_pattern import themes_by_pattern
 from mixedwai.joint.displays.meta import add_meta_inferences, load_meta_inferences
@@ -112,17 +112,13 @@ def analyse_study(
             )
             cases = read_cases(config.cases, case_col=cols.case_id, outcome=cols.outcome,
                                days_col=cols.days_to_outcome)
-            corpus = codebook = None
-            from mixedwai.qual.codebook.loading import load_codebook
-
-            if config.transcripts is not None:
-                from mixedwai.qual.transcripts.loading import load_corpus
-
-                corpus = load_corpus(config.transcripts, case_pattern=config.qual.case_pattern,
-                                     errors="collect")
-                for path, message in corpus.errors:
-                    warnings.warn(f"{path}: skipped: {message}", MixedWAIWarning, stacklevel=2)
-                codebook = load_codebook(config.qual.codebook)
+            corpus, codebook, people = _read_qual(config)
+            use = config.qual.displays_use or ("people" if people is not None else "rules")
+            if use != "rules" and people is None and corpus is not None:
+                raise StudyConfigError(
+                    f"{config.root}: qual.displays_use is {use!r}, but the study has no "
+                    "people's codings; name a .qdpx as transcripts or give qual.codings"
+                )
         with timer.stage("scoring"):
             scores = score_wai(sessions, instrument=q.instrument)
         with timer.stage("clustering"):
@@ -141,8 +137,9 @@ def analyse_study(
                                   attributes=q.attributes, scored=scores, **options)
             caught += quant.warnings
         with timer.stage("coding"):
-            codings = pd.DataFrame()
-            if corpus is not None and codebook is not None:
+            rules = pd.DataFrame()
+            if corpus is not None and codebook is not None and use in ("rules", "both"):
+                from mixedwai.qual.codebook.loading import load_codebook
                 from mixedwai.qual.coding.apply import code_corpus
 
                 books: Codebook | dict[str, Codebook] = codebook
@@ -150,8 +147,21 @@ def analyse_study(
                     books = {codebook.language: codebook}
                     books.update({lang: load_codebook(name)
                                   for lang, name in config.qual.codebooks.items()})
-                codings = code_corpus(corpus, books, unit=config.qual.unit,
-                                      speakers=config.qual.speakers)
+                rules = code_corpus(corpus, books, unit=config.qual.unit,
+                                    speakers=config.qual.speakers)
+            codings = rules
+            if use == "people" and people is not None:
+                codings = people
+            elif use == "both" and people is not None:
+                from mixedwai.qual.coding.apply import merge_codings
+
+                codings = merge_codings(rules, people)
+            if people is None:
+                every_coding = rules
+            elif not len(rules):
+                every_coding = people
+            else:
+                every_coding = codings if use == "both" else _merged(rules, people)
             manual = pd.DataFrame()
             reliability = None
             if corpus is not None and codebook is not None:
@@ -162,7 +172,7 @@ def analyse_study(
                     manual = read_people_codings(config.qual.manual_codings, corpus, codebook,
                                                  unit=unit)
                 reliability = coder_agreement(
-                    codings, manual, corpus, codebook, unit=unit,
+                    rules, manual, corpus, codebook, unit=unit,
                     speakers=config.qual.speakers, reference=config.qual.reference_coder,
                     random_state=config.quant.random_state,
                 )
@@ -179,13 +189,105 @@ def analyse_study(
         warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
     run = StudyRun(config=config, quant=quant, corpus=corpus, codebook=codebook,
                    codings=codings, linked=linked, displays=displays, timings=timer.timings,
-                   warnings=list(dict.fromkeys(caught)), manual_codings=manual,
+                   warnings=list(dict.fromkeys(caught)), people_codings=people,
+                   cases=_study_cases(cases, linked), manual_codings=manual,
                    reliability=reliability)
     with timer.stage("displays"):
-        return _with_outputs(run)
+        return _with_outputs(run, every_coding)
 
 
-def _with_outputs(run: StudyRun) -> StudyRun:
+def _read_qual(config: StudyConfig) -> tuple[Any, Any, pd.DataFrame | None]:
+    """The corpus, the codebook and the people's codings a study names.
+
+    ``transcripts`` may be a REFI-QDA project (``.qdpx``): its text sources are the
+    transcripts and its codings the people's. ``qual.codings`` may name people's
+    codings (another ``.qdpx`` or a manual codings table), checked against the
+    transcripts. When the displays use the people's codings only and study.yaml names
+    no codebook, the project's own code tree is the codebook.
+    """
+    from mixedwai.qual.codebook.loading import load_codebook
+
+    if config.transcripts is None:
+        return None, None, None
+    people = project_codebook = None
+    explicit_codebook = "codebook" in config.qual.model_fields_set
+    if config.transcripts.suffix.lower() == ".qdpx":
+        from mixedwai.exchange.reading import read_qdpx
+
+        project = read_qdpx(config.transcripts, case_pattern=config.qual.case_pattern,
+                            default_speaker=config.qual.default_speaker or "speaker")
+        corpus = project.corpus
+        people, project_codebook = project.codings, project.codebook
+        _warn_mismatches(config.transcripts, project)
+    else:
+        from mixedwai.qual.transcripts.loading import load_corpus
+
+        corpus = load_corpus(config.transcripts, case_pattern=config.qual.case_pattern,
+                             errors="collect", default_speaker=config.qual.default_speaker)
+        for path, message in corpus.errors:
+            warnings.warn(f"{path}: skipped: {message}", MixedWAIWarning, stacklevel=3)
+    other = None
+    if config.qual.codings is not None and Path(config.qual.codings).suffix.lower() == ".qdpx":
+        from mixedwai.exchange.reading import read_qdpx
+
+        other = read_qdpx(config.qual.codings, case_pattern=config.qual.case_pattern)
+        _warn_mismatches(Path(config.qual.codings), other)
+        project_codebook = other.codebook
+    use = config.qual.displays_use or (
+        "people" if people is not None or config.qual.codings is not None else "rules")
+    if use == "people" and not explicit_codebook and project_codebook is not None:
+        codebook = project_codebook
+    else:
+        codebook = load_codebook(config.qual.codebook)
+    if config.qual.codings is not None:
+        from mixedwai.qual.coding.manual import load_manual_codings
+
+        table: Any = config.qual.codings
+        if other is not None:  # spans checked against these transcripts by their text
+            table = other.codings[["doc_id", "start", "end", "code_id", "coder", "text"]]
+            table.attrs["source"] = str(config.qual.codings)
+        people = load_manual_codings(table, corpus, codebook)
+    if people is not None:
+        unknown = sorted(set(people["code_id"]) - set(codebook.code_ids))
+        if unknown:
+            raise StudyConfigError(
+                f"{config.root}: the people's codings use codes that are not in the codebook "
+                f"{codebook.name!r}: {', '.join(unknown[:20])}; name the project's codebook "
+                "(qual.codebook) or set qual.displays_use: people"
+            )
+    return corpus, codebook, people
+
+
+def _warn_mismatches(path: Path, project: Any) -> None:
+    problems = project.mismatches
+    if len(problems):
+        counts = ", ".join(f"{n} {status}" for status, n in
+                           problems["status"].value_counts().sort_index().items())
+        warnings.warn(f"{path}: selections not imported or doubtful: {counts} (see "
+                      "'mixedwai qdpx import' selections.csv)", MixedWAIWarning, stacklevel=4)
+    for row in project.skipped.itertuples(index=False):
+        warnings.warn(f"{path}: {row.kind} {row.name!r}: {row.what_happened}",
+                      MixedWAIWarning, stacklevel=4)
+
+
+def _merged(rules: pd.DataFrame, people: pd.DataFrame) -> pd.DataFrame:
+    from mixedwai.qual.coding.apply import merge_codings
+
+    return merge_codings(rules, people)
+
+
+def _study_cases(cases: pd.DataFrame, linked: LinkedStudy) -> pd.DataFrame:
+    """Every case with its attributes, and its cluster and pattern when clustered."""
+    table = cases.copy()
+    clustered = linked.case_table
+    table["cluster"] = clustered["cluster"].reindex(table.index).astype("Int64")
+    for column in ("pattern", "abbrev"):
+        table[column] = clustered[column].reindex(table.index).astype(object)
+    table = table.map(lambda v: ";".join(map(str, v)) if isinstance(v, tuple) else v)
+    return table
+
+
+def _with_outputs(run: StudyRun, every_coding: pd.DataFrame | None = None) -> StudyRun:
     """The run with every table, figure and document its outputs show."""
     from mixedwai.joint.render.formats import display_csv_frames
     from mixedwai.joint.report import build_report
@@ -213,8 +315,31 @@ def _with_outputs(run: StudyRun) -> StudyRun:
     for display in run.displays.values():
         display_frames.update(display_csv_frames(display))
     run = dataclasses.replace(run, tables=tables, display_frames=display_frames,
-                              figures=run.quant.figures(), member_checks=_member_checks(run))
+                              figures=run.quant.figures(), member_checks=_member_checks(run),
+                              qdpx=_study_qdpx(run, every_coding))
     return dataclasses.replace(run, report=build_report(run, run.figures))
+
+
+def _study_qdpx(run: StudyRun, every_coding: pd.DataFrame | None) -> bytes | None:
+    """``study.qdpx``: transcripts, codebook, every coding, one case per case."""
+    from mixedwai.exchange.writing import qdpx_bytes
+
+    if run.corpus is None or run.codebook is None:
+        return None
+    codings = run.codings if every_coding is None else every_coding
+    if len(codings):
+        known = set(run.codebook.code_ids)
+        outside = codings[~codings["code_id"].isin(known)]
+        if len(outside):
+            warnings.warn(
+                f"study.qdpx: {len(outside)} coding(s) of codes that are not in codebook "
+                f"{run.codebook.name!r} are left out of the project: "
+                f"{', '.join(sorted(set(outside['code_id']))[:10])}",
+                MixedWAIWarning, stacklevel=3,
+            )
+            codings = codings[codings["code_id"].isin(known)]
+    return qdpx_bytes(run.corpus, codings=codings if len(codings) else None,
+                      codebook=run.codebook, cases=run.cases, name=run.config.name)
 
 
 def _member_checks(run: StudyRun) -> dict[str, Document]:

@@ -78,9 +78,26 @@ class QuantConfig(_Model):
 
 
 class QualConfig(_Model):
-    """Options of the qualitative strand."""
+    """Options of the qualitative strand.
+
+    Attributes
+    ----------
+    codings : str or None
+        People's codings: a REFI-QDA project (``.qdpx``) or a manual codings table
+        (CSV/XLSX, see :func:`mixedwai.load_manual_codings`). When ``transcripts`` is
+        a ``.qdpx``, its codings are the people's codings unless this names others.
+    displays_use : {"rules", "people", "both"} or None
+        Which codings the joint displays use: the codebook's rules, the people's
+        codings, or both. Default: the people's when the study has some, else the rules'.
+    default_speaker : str or None
+        Speaker of a transcript without any speaker label (field notes, open answers):
+        its whole text is one turn of this speaker (see :func:`mixedwai.load_corpus`).
+    """
 
     codebook: str = "ross2008-en"
+    codings: str | None = None
+    displays_use: Literal["rules", "people", "both"] | None = None
+    default_speaker: str | None = None
     codebooks: dict[str, str] | None = None
     unit: Literal["sentence", "turn", "paragraph"] | None = None
     speakers: list[str] | None = None
@@ -105,7 +122,9 @@ class StudyConfig(_Model):
     sessions, cases : pathlib.Path
         The session (long form) and case tables.
     transcripts : pathlib.Path or None
-        Folder of interview transcripts (``None``: quantitative strand only).
+        Folder (or file) of interview transcripts, or a REFI-QDA project (``.qdpx``)
+        whose text sources are the transcripts and whose codings are the people's
+        (``None``: quantitative strand only).
     meta_inferences : pathlib.Path or None
         CSV or YAML of meta-inferences (see :func:`mixedwai.joint.load_meta_inferences`).
     file_mode : str or None
@@ -292,6 +311,8 @@ def load_study_config(path: str | Path) -> StudyConfig:
     if isinstance(qual, dict) and isinstance(qual.get("manual_codings"), list):
         raw["qual"] = {**qual, "manual_codings": [str(root / str(p))
                                                   for p in qual["manual_codings"]]}
+    if isinstance(qual, dict) and qual.get("codings") is not None:
+        raw["qual"] = {**qual, "codings": str(root / str(qual["codings"]))}
 
     try:
         config = StudyConfig.model_validate(raw)
@@ -320,6 +341,8 @@ def load_study_config(path: str | Path) -> StudyConfig:
     ]
     missing += [f"  - qual.manual_codings: {p}" for p in config.qual.manual_codings or []
                 if not Path(p).exists()]
+    if config.qual.codings is not None and not Path(config.qual.codings).exists():
+        missing.append(f"  - qual.codings: {config.qual.codings}")
     if missing:
         raise StudyConfigError(
             f"{yaml_path}: files named in the study do not exist:\n" + "\n".join(missing)

@@ -32,7 +32,8 @@ def write_study(
     frequencies, links), ``displays/*.csv`` (each joint display's text table and
     its numbers) and ``displays/joint_displays.xlsx``, ``figures/*.png``,
     ``member_checks/*.docx`` (one per interviewed case, and one per pattern), and ``report.html``,
-    ``report.docx``, ``report.md`` at the top. Files are staged and published only
+    ``report.docx``, ``report.md`` and ``study.qdpx`` (the study as a REFI-QDA project for
+    NVivo, MAXQDA, ATLAS.ti or QualCoder) at the top. Files are staged and published only
     when everything succeeded, all or nothing (see :func:`mixedwai.io.staged_output`:
     no input and no file the researcher edited is ever replaced). File names made from
     ids are safe and bounded (:func:`mixedwai.io.safe_file_name`); when one differs
@@ -67,6 +68,8 @@ def write_study(
             write_text(render_html(run.report), stage.path("report.html"))
             write_bytes(render_docx(run.report), stage.path("report.docx"))
             write_text(render_markdown(run.report), stage.path("report.md"))
+        if run.qdpx is not None:
+            write_bytes(run.qdpx, stage.path("study.qdpx"))
         if member_checks:
             for name, document in run.member_checks.items():
                 write_bytes(render_docx(document),

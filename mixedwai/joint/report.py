@@ -120,14 +120,26 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
             for lang, name in (config.qual.codebooks or {}).items()
             if lang != run.codebook.language
         )
+        sources = set(run.codings["source"]) if "source" in run.codings.columns else set()
+        coders = sorted(set(run.codings.loc[run.codings["source"] == "manual", "coder"])) \
+            if "manual" in sources else []
+        if sources == {"manual"}:
+            how = (f"Codes were applied by hand, by {', '.join(coders)}, in a QDA program or a "
+                   "codings table; the displays show these people's codings.")
+        elif "manual" in sources:
+            how = ("The displays combine two codings: the codebook's rules (lemmas, phrases and "
+                   f"token patterns) and the codings made by hand by {', '.join(coders)}.")
+        else:
+            how = ("Codes were applied by the codebook's rules (lemmas, phrases and token "
+                   "patterns); they are candidates for the analyst to review, not a substitute "
+                   "for reading.")
         doc.paragraph(
             f"{n_docs} interview transcripts were coded with the codebook "
             f"'{run.codebook.name}' version {run.codebook.version} ({run.codebook.language}"
             f"{others}), "
             f"unit: {config.qual.unit or run.codebook.unit}, speakers coded: "
             f"{', '.join(config.qual.speakers or run.codebook.speakers or ['everyone'])}. "
-            "Codes were applied by the codebook's rules (lemmas, phrases and token patterns); "
-            "they are candidates for the analyst to review, not a substitute for reading."
+            + how
         )
 
     # ------------------------------------------------------------------ patterns

@@ -58,6 +58,16 @@ class StudyRun:
     reliability : AgreementResult or None
         Agreement between the coders (people and rules) when there are two or more
         (see :func:`~mixedwai.joint.coders.coder_agreement`).
+    people_codings : pandas.DataFrame or None
+        The people's codings (from a ``.qdpx`` or a manual codings table), whether or
+        not the displays use them.
+    cases : pandas.DataFrame or None
+        Every case of the cases table with its attributes and, when clustered, its
+        ``cluster``, ``pattern`` and ``abbrev``.
+    qdpx : bytes or None
+        ``study.qdpx``: the transcripts, the codebook, every coding (the rules' as
+        the user ``mixedwai``) and one case per case with its pattern, cluster,
+        outcome and attributes as variables (see :func:`mixedwai.write_qdpx`).
     """
 
     config: StudyConfig
@@ -76,3 +86,6 @@ class StudyRun:
     warnings: list[str] = field(default_factory=list)
     manual_codings: pd.DataFrame = field(default_factory=pd.DataFrame)
     reliability: AgreementResult | None = None
+    people_codings: pd.DataFrame | None = None
+    cases: pd.DataFrame | None = None
+    qdpx: bytes | None = None

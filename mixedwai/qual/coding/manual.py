@@ -8,13 +8,20 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from mixedwai._validation import check_choice, raise_problems, require_columns, row_number
-from mixedwai.errors import CodebookError, DataValueError
+from mixedwai._validation import (
+    check_choice,
+    format_problems,
+    raise_problems,
+    require_columns,
+    row_number,
+)
+from mixedwai.errors import CodebookError, DataValueError, MixedWAIWarning
 from mixedwai.qual.coding.schema import UNITS, _as_transcripts, _code_ids, _frame, _name_of
 
 if TYPE_CHECKING:
@@ -58,7 +65,20 @@ def load_manual_codings(
     pandas.DataFrame
         Codings in the schema of :data:`CODING_COLUMNS`, in the file's row order:
         text is the transcript's ``text[start:end]``, matched is empty, source is
-        ``"manual"``, coder comes from the file.
+        ``"manual"``, coder comes from the file. When the file has a ``memo``
+        column, it is kept as a last column ``memo``. ``attrs["before_first_speaker"]``
+        lists the rows whose span starts before the first speaker turn (in a title
+        or header); they are kept and a :class:`~mixedwai.errors.MixedWAIWarning`
+        says so.
+
+    Notes
+    -----
+    An optional ``text`` column holds the text the coder selected. Each row's
+    ``text[start:end]`` must equal it (white space compared loosely). When it does
+    not, the message says where the selected text is and, when the distance is the
+    number of line ends or a byte-order mark before the span, that the offsets were
+    counted with CR LF line ends or a byte-order mark: such a row is an error, not
+    imported as the wrong span.
 
     Raises
     ------
@@ -66,7 +86,8 @@ def load_manual_codings(
         A required column is missing.
     DataValueError
         Rows with an unknown doc_id, offsets that are not whole numbers or not
-        within ``0 <= start < end <= len(text)``, or an empty coder (every bad
+        within ``0 <= start < end <= len(text)``, a ``text`` that is not the
+        transcript's ``text[start:end]``, or an empty coder (every bad
         row is listed with its spreadsheet row number; unknown codes are listed
         too).
     CodebookError
@@ -108,6 +129,10 @@ def load_manual_codings(
     }
     known_codes = set(code_ids)
 
+    has_text = "text" in table.columns
+    has_memo = "memo" in table.columns
+    memos: list[str] = []
+    before_first: list[str] = []
     problems: list[str] = []
     code_problems: list[str] = []
     out: list[tuple[Any, ...]] = []
@@ -137,9 +162,20 @@ def load_manual_codings(
         if transcript is not None and start is not None and end is not None:
             length = len(transcript.text)
             if not 0 <= start < end <= length:
+                selected = _cell_raw_text(record["text"]) if has_text else ""
+                hint = f"; {_explain_shift(transcript.text, start, selected)}" if selected else ""
                 row_problems.append(
                     f"{where} (doc {doc_id}): start = {start}, end = {end}; expected "
-                    f"0 <= start < end <= {length} (the length of the transcript text)"
+                    f"0 <= start < end <= {length} (the length of the transcript text){hint}"
+                )
+        if (has_text and transcript is not None and start is not None and end is not None
+                and 0 <= start < end <= len(transcript.text)):  # fmt: skip
+            selected = _cell_raw_text(record["text"])
+            if selected and _squeeze(transcript.text[start:end]) != _squeeze(selected):
+                row_problems.append(
+                    f"{where} (doc {doc_id}): text[{start}:{end}] is "
+                    f"{_clip(transcript.text[start:end])!r}, not the selected text "
+                    f"{_clip(selected)!r}; {_explain_shift(transcript.text, start, selected)}"
                 )
         if not coder:
             row_problems.append(f"{where} (doc {doc_id}): {coder_col} is empty")
@@ -158,6 +194,14 @@ def load_manual_codings(
             segments_cache[doc_id] = (segments, [s.start for s in segments])
         segments, starts = segments_cache[doc_id]
         segment = _segment_at(segments, starts, start)
+        preamble = len(transcript.preamble) if transcript.turns else 0
+        if start < preamble:
+            before_first.append(
+                f"{where} (doc {doc_id}): starts at {start}, before the line of the first "
+                f"speaker turn (at {preamble}); it is given to the first segment"
+            )
+        if has_memo:
+            memos.append(_cell_raw_text(record["memo"]))
         out.append(
             (
                 doc_id,
@@ -192,7 +236,16 @@ def load_manual_codings(
             code_problems,
         )
     frame = _frame(out)
+    if has_memo:
+        frame["memo"] = pd.Series(memos, dtype=object)
     frame.attrs["source"] = source
+    frame.attrs["before_first_speaker"] = before_first
+    if before_first:
+        warnings.warn(
+            f"{source}: {len(before_first)} coding(s) start before the first speaker turn (in "
+            "a title or header):\n" + format_problems(before_first),
+            MixedWAIWarning, stacklevel=2,
+        )
     return frame
 
 
@@ -239,6 +292,51 @@ def _cell_int(value: Any) -> int | None:
     except ValueError:
         return None
     return int(number) if number.is_integer() else None
+
+
+def _cell_raw_text(value: Any) -> str:
+    """A cell's text as written (white space kept; empty for a missing cell)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _explain_shift(text: str, start: int, selected: str) -> str:
+    """Where the selected text is, and whether CR LF or a byte-order mark explains the shift."""
+    probe = selected.strip().replace("\r\n", "\n")
+    found = [m for m in _occurrences(text, probe)]
+    if not found:
+        return "the selected text is nowhere in the transcript (is it the right document?)"
+    nearest = min(found, key=lambda i: abs(i - start))
+    shift = start - nearest
+    reasons = []
+    if shift <= 0:
+        pass
+    elif shift == text.count("\n", 0, nearest):
+        reasons.append("the offsets count CR LF line ends as two characters")
+    if shift == 1:
+        reasons.append("the offsets count a byte-order mark")
+    if shift == text.count("\n", 0, nearest) + 1:
+        reasons.append("the offsets count a byte-order mark and CR LF line ends as two")
+    why = f" ({'; or '.join(reasons)}; recount them on the text as mixedwai reads it)" \
+        if reasons else ""
+    return f"the selected text starts at {nearest}, {shift:+d} from start{why}"
+
+
+def _occurrences(text: str, probe: str) -> list[int]:
+    found, index = [], text.find(probe)
+    while index != -1 and len(found) < 1000:
+        found.append(index)
+        index = text.find(probe, index + 1)
+    return found
 
 
 def _show(value: Any) -> str:
