@@ -133,18 +133,27 @@ def code(
 def codebook_check(
     file: str = typer.Argument(..., help="Codebook YAML file, or a shipped name."),
 ) -> None:
-    """Validate a codebook and print its tree with the number of rules per code."""
+    """Validate a codebook and print its tree with the number of rules per code.
+
+    Also warns about lemma rules whose word is not its own lemma (they match
+    every form of the lemma it becomes: `lemmas: [willing]` matches "will").
+    """
     from mixedwai.qual.codebook.display import codebook_tree
     from mixedwai.qual.codebook.loading import load_codebook
+    from mixedwai.qual.codebook.widening import lemma_widenings
 
     book = load_codebook(file)
     shown = console()
     shown.print(codebook_tree(book), markup=False)
     n_codes = len(list(book.iter_codes()))
     n_categories = len(book.categories)
+    widenings = lemma_widenings(book)
+    for widening in widenings:
+        shown.print(f"Warning: {widening.message}", markup=False)
+    warned = f", {len(widenings)} warning{'' if len(widenings) == 1 else 's'}" if widenings else ""
     shown.print(
         f"OK: {n_categories} categor{'y' if n_categories == 1 else 'ies'}, "
-        f"{n_codes} code{'' if n_codes == 1 else 's'}.",
+        f"{n_codes} code{'' if n_codes == 1 else 's'}{warned}.",
         markup=False,
     )
 
