@@ -78,7 +78,12 @@ class QuantConfig(_Model):
 
 
 class QualConfig(_Model):
-    """Options of the qualitative strand."""
+    """Options of the qualitative strand.
+
+    ``display_level`` and ``display_themes`` choose the themes of the
+    statistics-by-themes display: codes (default) or categories, and which ones
+    in which order (default: every one coded in at least one interview).
+    """
 
     codebook: str = "ross2008-en"
     codebooks: dict[str, str] | None = None
@@ -87,6 +92,7 @@ class QualConfig(_Model):
     case_pattern: str | None = None
     quote_codes: list[str] | None = None
     display_level: Literal["category", "code"] = "code"
+    display_themes: list[str] | None = None
 
 
 class StudyConfig(_Model):
@@ -106,6 +112,10 @@ class StudyConfig(_Model):
         Permission bits of the output files, in octal (``"0600"``: readable by their
         owner only, for identifiable data). By default new outputs get what the
         user's umask allows.
+    quotes : pathlib.Path or None
+        CSV or YAML of the quotes the researcher pins (theme, segment_id, optional
+        translation; see :func:`mixedwai.joint.displays.exemplars.load_pinned_quotes`):
+        they win over the quotes chosen automatically.
     """
 
     name: str = "Untitled study"
@@ -114,6 +124,7 @@ class StudyConfig(_Model):
     cases: Path
     transcripts: Path | None = None
     meta_inferences: Path | None = None
+    quotes: Path | None = None
     outcome_label: str = "obtained a job"
     no_outcome_label: str = "did not obtain a job"
     columns: ColumnsConfig = ColumnsConfig()
@@ -274,6 +285,8 @@ def load_study_config(path: str | Path) -> StudyConfig:
         raw["meta_inferences"] = found
     elif raw["meta_inferences"] is not None:
         raw["meta_inferences"] = root / str(raw["meta_inferences"])
+    if raw.get("quotes") is not None:
+        raw["quotes"] = root / str(raw["quotes"])
     qual = raw.get("qual")
     if isinstance(qual, dict) and "codebook" in qual:
         candidate = root / str(qual["codebook"])
@@ -305,7 +318,7 @@ def load_study_config(path: str | Path) -> StudyConfig:
 
     missing = [
         f"  - {key}: {getattr(config, key)}"
-        for key in ("sessions", "cases", "transcripts", "meta_inferences")
+        for key in ("sessions", "cases", "transcripts", "meta_inferences", "quotes")
         if getattr(config, key) is not None and not getattr(config, key).exists()
     ]
     if missing:

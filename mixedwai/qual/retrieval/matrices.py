@@ -29,7 +29,7 @@ import pandas as pd
 from mixedwai._validation import check_choice
 from mixedwai.errors import CodebookError, OptionError
 from mixedwai.ids import canonical_case_id
-from mixedwai.qual.retrieval.codings import _SPAN, _case_keys, _require
+from mixedwai.qual.retrieval.codings import _SPAN, _affirmed, _case_keys, _require
 from mixedwai.qual.retrieval.quotes import quotes
 
 if TYPE_CHECKING:
@@ -162,6 +162,7 @@ def code_matrix(
     """
     _require(codings, ["doc_id", "start", "end", "code_id"], "code_matrix")
     check_choice("value", value, ["count", "presence"])
+    codings = _affirmed(codings)
     if codebook is not None:
         _unknown_codes(codings, codebook, "code_matrix")
     frame = codings.assign(_case=_case_keys(codings))
@@ -247,6 +248,7 @@ def code_frequencies(
     """
     _require(codings, ["doc_id", "start", "end", "code_id"], "code_frequencies")
     _unknown_codes(codings, codebook, "code_frequencies")
+    codings = _affirmed(codings)
     frame = codings.assign(_case=_case_keys(codings).astype(str))
     category_of = {str(code.id): str(cat) for code, cat, *_ in codebook.iter_codes()}
     frame = frame.assign(_category=frame["code_id"].astype(str).map(category_of))
@@ -344,6 +346,7 @@ def cooccurrence(
     check_choice("level", level, ["segment", "case"])
     needed = ["doc_id", "code_id"] + (["segment_id"] if level == "segment" else [])
     _require(codings, needed, "cooccurrence")
+    codings = _affirmed(codings)
     codes = _default_codes(codings, codebook)
     if level == "segment":
         units = codings["doc_id"].astype(str) + "\x1f" + codings["segment_id"].astype(str)
