@@ -57,6 +57,7 @@ EN_POS = {
     "masks": ["Behind the mask I couldn't tell whether he was smiling."],
     "programme": ["With the labour shortage, employers were calling us."],
     "bond_trust": ["We got along really well from the start."],
+    "weak_bond": ["It stayed distant between us.", "There was never much trust between us."],
     "goal_agreement": ["We agreed on the goal in the first meeting: a job in retail."],
     "goal_disagreement": ["He wanted full-time work and I wanted part-time, we disagreed."],
     "task_agreement": ["We made an action plan together and she followed it."],
@@ -120,6 +121,7 @@ FR_POS = {
     "masks": ["Avec le masque, je ne voyais pas s'il souriait."],
     "programme": ["Avec la pénurie de main-d'œuvre, les employeurs nous appelaient."],
     "bond_trust": ["On s'entendait bien dès le début, il me faisait confiance."],
+    "weak_bond": ["Ça restait distant, il n'y avait pas de vraie confiance entre nous."],
     "goal_agreement": ["On s'est entendus sur l'objectif dès la première rencontre."],
     "goal_disagreement": [
         "Il voulait un temps plein et moi un temps partiel, on n'était pas d'accord."
