@@ -5,7 +5,9 @@ of a negation is found by a rule on tokens, the same in both languages (after th
 NegEx family of clinical negation detectors, Chapman et al. 2001): a **cue**
 (``not``, ``n't``, ``never``, ``no`` ...; ``ne``, ``pas``, ``jamais`` ...) negates
 what follows it up to the end of its clause, and a clause ends at punctuation or
-at a **boundary** word (``but``, ``because``; ``mais``, ``parce`` ...). A match
+at a **boundary** word (``but``, ``because``; ``mais``, ``parce`` ...); a cue that
+negates a noun phrase (``no``, ``without``; ``aucun``, ``sans``) stops at the first
+preposition after it ("no tension on the goal" leaves *goal* alone). A match
 is negated when a cue stands before it in the same clause and segment; a match
 that itself holds a cue ("didn't trust" for mistrust) is a rule about a negation
 and is never negated.
@@ -29,7 +31,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["CLAUSE_BOUNDARIES", "NEGATION_CUES", "NegationScope", "negation_scope"]
+__all__ = [
+    "CLAUSE_BOUNDARIES", "DETERMINER_CUES", "NEGATION_CUES", "PREPOSITIONS", "NegationScope",
+    "negation_scope",
+]
 
 #: Words that open a negated clause, per language (compared with the lower-cased token;
 #: typographic apostrophes are straightened before matching).
@@ -56,6 +61,19 @@ CLAUSE_BOUNDARIES: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 
+#: Cues that negate a noun phrase ("no", "aucun"), per language: their scope ends at
+#: the first preposition after them ("no tension on the goal" does not negate "goal").
+DETERMINER_CUES: dict[str, tuple[str, ...]] = {
+    "en": ("no", "without"),
+    "fr": ("aucun", "aucune", "sans"),
+}
+#: Prepositions that end a determiner cue's scope, per language.
+PREPOSITIONS: dict[str, tuple[str, ...]] = {
+    "en": ("on", "about", "in", "with", "for", "to", "at", "from", "over", "around",
+           "regarding", "towards", "toward"),
+    "fr": ("sur", "à", "au", "aux", "avec", "pour", "dans", "en", "par", "chez", "concernant"),
+}
+
 #: Punctuation that does not end a clause (inside words and elisions).
 _INNER_PUNCT = frozenset({"'", "-", "/", "&", "’"})
 
@@ -71,6 +89,8 @@ class NegationScope:
     language: str
     cues: frozenset[str]
     boundaries: frozenset[str]
+    determiners: frozenset[str] = frozenset()
+    prepositions: frozenset[str] = frozenset()
 
     def is_cue(self, token: Any) -> bool:
         """Whether a spaCy token is a negation cue."""
@@ -107,16 +127,22 @@ class NegationScope:
         >>> doc = get_pipeline("en")("We never agreed on a clear goal, but the tasks were clear.")
         >>> scope.cue_before(doc, 6, 7), scope.cue_before(doc, 10, 11)
         (1, None)
+        >>> doc = get_pipeline("en")("There was no tension on the goal, no trust.")
+        >>> scope.cue_before(doc, 6, 7), scope.cue_before(doc, 9, 10)  # goal; trust
+        (None, 8)
         """
         if any(self.is_cue(doc[i]) for i in range(start, end)):
             return None
         i = start - 1
+        after_preposition = False
         while i >= 0 and doc[i].idx >= floor:
             token = doc[i]
             if self.ends_clause(token):
                 return None
-            if self.is_cue(token):
+            lower = token.lower_
+            if lower in self.cues and not (after_preposition and lower in self.determiners):
                 return i
+            after_preposition = after_preposition or lower in self.prepositions
             i -= 1
         return None
 
@@ -153,4 +179,6 @@ def negation_scope(
         language=language,
         cues=words([*NEGATION_CUES.get(language, ()), *cues]),
         boundaries=words([*CLAUSE_BOUNDARIES.get(language, ()), *boundaries]),
+        determiners=words(DETERMINER_CUES.get(language, ())),
+        prepositions=words(PREPOSITIONS.get(language, ())),
     )

@@ -147,3 +147,29 @@ def test_speakers_are_inherited_from_the_category_and_parent() -> None:
     )
     assert book.speakers_of("sub") == ["client"]
     assert book.speakers_of("goal") == ["ES", "interviewer"]
+
+
+def test_a_determiner_cue_stops_at_a_preposition() -> None:
+    codes = "      - id: goal\n        label: Goal\n        match: {lemmas: [goal, tension]}\n"
+    book = _book(codes)
+    t = Transcript.from_text("ES: There was no tension on the goal.", doc_id="ES1_C1")
+    codings = code_corpus([t], book)
+    assert codings["matched"].tolist() == ["goal"]  # tension is negated, the goal is not
+    assert _coded("ES: We never talked about the goal.", book) == []
+
+
+def test_flagged_codings_are_kept_out_of_counts_and_quotes() -> None:
+    from mixedwai.qual.retrieval.matrices import code_frequencies, code_matrix
+    from mixedwai.qual.retrieval.quotes import quotes
+
+    book = _book(BOND.replace("        match", "        when_negated: flag\n        match"))
+    t = Transcript.from_text(
+        "ES: He never trusted me with anything about his family or his past life. "
+        "Later on he trusted me with everything about his family and his life.",
+        doc_id="ES1_C1")
+    codings = code_corpus([t], book)
+    assert codings["negated"].tolist() == [True, False]
+    assert int(code_matrix(codings).loc["bond", "ES1_C1"]) == 1
+    frequencies = code_frequencies(codings, book)
+    assert int(frequencies.loc[frequencies["code_id"] == "bond", "n_segments"].iloc[0]) == 1
+    assert quotes(codings, "bond", n=5)["quote"].str.startswith("Later").tolist() == [True]
