@@ -87,7 +87,7 @@ def test_linear_decrease_no_longer_agrees_on_goals_everywhere(sample_run) -> Non
 def test_a_french_quote_carries_its_language(sample_run) -> None:
     display = sample_run.displays["themes_by_pattern"]
     cells = [c for c in display.table.to_numpy().ravel() if isinstance(c, str)]
-    french = [c for c in cells if c.split("\n")[-1].endswith(" [fr]")]
+    french = [c for c in cells if any(line.endswith(" [fr]") for line in c.split("\n"))]
     assert french
     html = frame_to_html(display.table)
     assert '<span class="quote" lang="fr">' in html
