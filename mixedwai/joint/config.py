@@ -113,7 +113,7 @@ class StudyConfig(_Model):
         owner only, for identifiable data). By default new outputs get what the
         user's umask allows.
     quotes : pathlib.Path or None
-        CSV or YAML of the quotes the researcher pins (theme, segment_id, optional
+        CSV or YAML of the quotes the researcher pins (theme, doc_id, segment_id, optional
         translation; see :func:`mixedwai.joint.displays.exemplars.load_pinned_quotes`):
         they win over the quotes chosen automatically.
     """
