@@ -115,6 +115,21 @@ def code(
         f"{attrs['segments_with_codes']} with at least one code, {len(codings)} coding(s).",
         markup=False,
     )
+    negated: dict[str, int] = {}
+    for counts in (attrs.get("negated") or {}).values():
+        for what, n in counts.items():
+            negated[what] = negated.get(what, 0) + n
+    if negated:
+        words = {"dropped": "not coded (negated clause)", "redirected": "coded with the code "
+                 "their when_negated names", "flagged": "flagged negated (in codings.csv, "
+                 "not counted)", "kept": "coded although negated (when_negated: keep)",
+                 "other_speaker": "not coded (spoken by someone the code is not about)"}
+        shown.print(
+            "Negation and speakers: " + "; ".join(
+                f"{n} {words.get(what, what)}" for what, n in sorted(negated.items())
+            ) + " (per code: see the docs on when_negated).",
+            markup=False,
+        )
     top = frequencies[frequencies["level"] == "code"].sort_values(
         "n_segments", ascending=False, kind="mergesort"
     )

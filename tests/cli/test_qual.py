@@ -220,3 +220,12 @@ def test_codebook_check_warns_on_a_lemma_that_widens(inputs, capsys):
     assert "'ll" in printed  # what else it matches
     assert 'phrases: ["willing"]' in printed  # the suggestion
     assert "OK: 1 category, 2 codes, 1 warning." in printed
+
+
+def test_code_reports_the_negated_matches(inputs, tmp_path, capsys):
+    folder, codebook = inputs
+    (folder / "es1-c3.txt").write_text("ES: He never trusted me.\n", encoding="utf-8")
+    assert main(["code", str(folder), "--codebook", str(codebook),
+                 "--out", str(tmp_path / "out")]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "Negation and speakers: 1 not coded (negated clause)" in printed

@@ -231,7 +231,6 @@ def _run(
     docs = compiled.nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
     matcher = compiled.token_matches
     scope = compiled.negation
-    policies = compiled.when_negated
     starts_cache: dict[int, list[int]] = {}
     reported = 0
     for block, doc in zip(plan.blocks, docs, strict=False):
@@ -269,7 +268,7 @@ def _run(
             if absolute_end > segment.end:
                 continue  # the hit straddles two segments
             cue = None
-            if scope is not None and policies[code_pos] != "keep":
+            if scope is not None:
                 cue = scope.cue_before(doc, start_token, end_token, segment.start - block_start)
             entry = hits.setdefault((doc_pos, seg_pos, code_pos), ([], []))
             if cue is None:
