@@ -83,10 +83,13 @@ def load_pinned_quotes(path: str | Path, corpus: Corpus | None) -> pd.DataFrame:
     if path.suffix.lower() in (".yaml", ".yml"):
         import yaml
 
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-        if not isinstance(data, list):
-            raise DataValueError(f"{path}: expected a list of quotes (theme, segment_id), "
-                                 f"got {type(data).__name__}")
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or []
+        except yaml.YAMLError as exc:
+            raise DataValueError(f"{path}: not valid YAML: {exc}") from exc
+        if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
+            raise DataValueError(f"{path}: expected a list of quotes, each a mapping with "
+                                 "theme, doc_id, segment_id (and translation)")
         frame = pd.DataFrame(data)
     else:
         frame = read_table(path)

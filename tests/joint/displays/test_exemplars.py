@@ -178,3 +178,21 @@ def test_meta_inferences_agree_with_the_displays(sample_run) -> None:
     assert stats.loc["LDA", "readiness_n"] == 2  # "in two interviews"
     assert stats.loc["SHA", ["n_outcome", "n"]].tolist() == [4, 5]
     assert stats.loc["SLA", ["n_outcome", "n"]].tolist() == [7, 10]
+
+
+def test_a_pinned_quotes_yaml_file_is_read_and_bad_yaml_is_named(tmp_path: Path) -> None:
+    from mixedwai.qual.transcripts.loading import load_corpus
+
+    corpus = load_corpus("sample_corpus/transcripts/ES16_C1.vtt")
+    segment = next(iter(corpus)).segments("sentence")[3]
+    good = tmp_path / "quotes.yaml"
+    good.write_text(f"- {{theme: bond_trust, doc_id: ES16_C1, segment_id: {segment.id}}}\n",
+                    encoding="utf-8")
+    assert load_pinned_quotes(good, corpus)["text"].tolist() == [segment.text]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- theme: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DataValueError, match="bad.yaml: not valid YAML"):
+        load_pinned_quotes(bad, corpus)
+    bad.write_text("theme: bond_trust\n", encoding="utf-8")
+    with pytest.raises(DataValueError, match="expected a list of quotes"):
+        load_pinned_quotes(bad, corpus)
