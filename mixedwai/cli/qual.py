@@ -118,6 +118,21 @@ def code(
         f"{attrs['segments_with_codes']} with at least one code, {len(codings)} coding(s).",
         markup=False,
     )
+    negated: dict[str, int] = {}
+    for counts in (attrs.get("negated") or {}).values():
+        for what, n in counts.items():
+            negated[what] = negated.get(what, 0) + n
+    if negated:
+        words = {"dropped": "not coded (negated clause)", "redirected": "coded with the code "
+                 "their when_negated names", "flagged": "flagged negated (in codings.csv, "
+                 "not counted)", "kept": "coded although negated (when_negated: keep)",
+                 "other_speaker": "not coded (spoken by someone the code is not about)"}
+        shown.print(
+            "Negation and speakers: " + "; ".join(
+                f"{n} {words.get(what, what)}" for what, n in sorted(negated.items())
+            ) + " (per code: see the docs on when_negated).",
+            markup=False,
+        )
     top = frequencies[frequencies["level"] == "code"].sort_values(
         "n_segments", ascending=False, kind="mergesort"
     )
@@ -136,18 +151,27 @@ def code(
 def codebook_check(
     file: str = typer.Argument(..., help="Codebook YAML file, or a shipped name."),
 ) -> None:
-    """Validate a codebook and print its tree with the number of rules per code."""
+    """Validate a codebook and print its tree with the number of rules per code.
+
+    Also warns about lemma rules whose word is not its own lemma (they match
+    every form of the lemma it becomes: `lemmas: [willing]` matches "will").
+    """
     from mixedwai.qual.codebook.display import codebook_tree
     from mixedwai.qual.codebook.loading import load_codebook
+    from mixedwai.qual.codebook.widening import lemma_widenings
 
     book = load_codebook(file)
     shown = console()
     shown.print(codebook_tree(book), markup=False)
     n_codes = len(list(book.iter_codes()))
     n_categories = len(book.categories)
+    widenings = lemma_widenings(book)
+    for widening in widenings:
+        shown.print(f"Warning: {widening.message}", markup=False)
+    warned = f", {len(widenings)} warning{'' if len(widenings) == 1 else 's'}" if widenings else ""
     shown.print(
         f"OK: {n_categories} categor{'y' if n_categories == 1 else 'ies'}, "
-        f"{n_codes} code{'' if n_codes == 1 else 's'}.",
+        f"{n_codes} code{'' if n_codes == 1 else 's'}{warned}.",
         markup=False,
     )
 

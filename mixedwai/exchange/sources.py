@@ -88,7 +88,7 @@ def codings_table(
             doc_id, transcript.case_id, None if segment is None else segment.id,
             None if segment is None else segment.speaker,
             None if segment is None else segment.role, start, end,
-            transcript.text[start:end], code_id, category_of[code_id], "", "manual", coder,
+            transcript.text[start:end], code_id, category_of[code_id], "", False, "manual", coder,
         ))
     return _frame(out)
 

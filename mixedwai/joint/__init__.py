@@ -18,6 +18,7 @@ _NAMES = {
     "case_ordered_display": "mixedwai.joint.displays.tables",
     "link_study": "mixedwai.joint.study",
     "load_meta_inferences": "mixedwai.joint.displays.meta",
+    "load_pinned_quotes": "mixedwai.joint.displays.exemplars",
     "load_study_config": "mixedwai.joint.config",
     "member_check_docx": "mixedwai.joint.membercheck",
     "member_check_document": "mixedwai.joint.membercheck",

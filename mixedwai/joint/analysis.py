@@ -182,7 +182,12 @@ def analyse_study(
                 days=cols.days_to_outcome, outcome_label=config.outcome_label,
                 no_outcome_label=config.no_outcome_label,
             )
-            displays = build_displays(linked, config)
+            pinned = None
+            if config.quotes is not None:
+                from mixedwai.joint.displays.exemplars import load_pinned_quotes
+
+                pinned = load_pinned_quotes(config.quotes, corpus)
+            displays = build_displays(linked, config, pinned=pinned)
     for record in records:  # recorded for the report, and passed on to the caller
         if issubclass(record.category, MixedWAIWarning):
             caught.append(str(record.message))
@@ -363,14 +368,35 @@ def _member_checks(run: StudyRun) -> dict[str, Document]:
     return documents
 
 
-def build_displays(linked: LinkedStudy, config: StudyConfig) -> dict[str, JointDisplay]:
-    """Every joint display of a study, with meta-inferences attached when given."""
+def build_displays(
+    linked: LinkedStudy, config: StudyConfig, *, pinned: pd.DataFrame | None = None
+) -> dict[str, JointDisplay]:
+    """Every joint display of a study, with meta-inferences attached when given.
+
+    The statistics-by-themes display shows the codes (or categories) that
+    ``qual.display_level`` and ``qual.display_themes`` of study.yaml choose;
+    ``pinned`` quotes (from the study's ``quotes:`` file) win in every display.
+    """
     if not len(linked.interviewed):  # quantitative strand only: no theme to display
         displays = {"case_ordered": case_ordered_display(linked, quotes=False)}
     else:
+        level = config.qual.display_level
+        themes = config.qual.display_themes
+        if themes is not None:
+            from mixedwai.joint.themes import theme_presence
+
+            known = list(theme_presence(linked, level=level).columns)
+            unknown = [t for t in themes if t not in known]
+            if unknown:
+                raise StudyConfigError(
+                    f"{config.root / 'study.yaml'}: qual.display_themes names "
+                    f"{', '.join(map(repr, unknown))}, which are not {level} ids of the "
+                    f"codebook; its {level} ids are {', '.join(known)}"
+                )
         displays = {
-            "statistics_by_themes": statistics_by_themes(linked, level="category"),
-            "themes_by_pattern": themes_by_pattern(linked, level="code"),
+            "statistics_by_themes": statistics_by_themes(linked, level=level, themes=themes,
+                                                         pinned=pinned),
+            "themes_by_pattern": themes_by_pattern(linked, level="code", pinned=pinned),
             "themes_by_outcome": themes_by_outcome(linked, level="code"),
             "case_ordered": case_ordered_display(linked),
             "quantitized_themes": quantitized_themes(linked, level="code",

@@ -92,6 +92,11 @@ class QualConfig(_Model):
     default_speaker : str or None
         Speaker of a transcript without any speaker label (field notes, open answers):
         its whole text is one turn of this speaker (see :func:`mixedwai.load_corpus`).
+    display_level : {"code", "category"}
+        Themes of the statistics-by-themes display: codes (default) or categories.
+    display_themes : list of str or None
+        Which themes that display shows, in this order (default: every one coded in
+        at least one interview).
     """
 
     codebook: str = "ross2008-en"
@@ -110,6 +115,7 @@ class QualConfig(_Model):
     #: The coder the others (the rules included) are measured against; default: the first
     #: person, when the rules' codings sit beside people's.
     reference_coder: str | None = None
+    display_themes: list[str] | None = None
 
 
 class StudyConfig(_Model):
@@ -131,6 +137,10 @@ class StudyConfig(_Model):
         Permission bits of the output files, in octal (``"0600"``: readable by their
         owner only, for identifiable data). By default new outputs get what the
         user's umask allows.
+    quotes : pathlib.Path or None
+        CSV or YAML of the quotes the researcher pins (theme, doc_id, segment_id, optional
+        translation; see :func:`mixedwai.joint.displays.exemplars.load_pinned_quotes`):
+        they win over the quotes chosen automatically.
     """
 
     name: str = "Untitled study"
@@ -139,6 +149,7 @@ class StudyConfig(_Model):
     cases: Path
     transcripts: Path | None = None
     meta_inferences: Path | None = None
+    quotes: Path | None = None
     outcome_label: str = "obtained a job"
     no_outcome_label: str = "did not obtain a job"
     columns: ColumnsConfig = ColumnsConfig()
@@ -297,6 +308,8 @@ def load_study_config(path: str | Path) -> StudyConfig:
         raw["meta_inferences"] = found
     elif raw["meta_inferences"] is not None:
         raw["meta_inferences"] = root / str(raw["meta_inferences"])
+    if raw.get("quotes") is not None:
+        raw["quotes"] = root / str(raw["quotes"])
     qual = raw.get("qual")
     if isinstance(qual, dict) and "codebook" in qual:
         candidate = root / str(qual["codebook"])
@@ -336,7 +349,7 @@ def load_study_config(path: str | Path) -> StudyConfig:
 
     missing = [
         f"  - {key}: {getattr(config, key)}"
-        for key in ("sessions", "cases", "transcripts", "meta_inferences")
+        for key in ("sessions", "cases", "transcripts", "meta_inferences", "quotes")
         if getattr(config, key) is not None and not getattr(config, key).exists()
     ]
     missing += [f"  - qual.manual_codings: {p}" for p in config.qual.manual_codings or []

@@ -17,6 +17,7 @@ from mixedwai.errors import DataValueError
 from mixedwai.ids import display_case_id
 from mixedwai.joint.render.document import Document
 from mixedwai.joint.render.formats import render_docx
+from mixedwai.qual.retrieval.codings import _affirmed
 
 if TYPE_CHECKING:
     from mixedwai.joint.study import LinkedStudy
@@ -156,7 +157,8 @@ def member_check_document(
             points=", ".join(f"{v:.2f}" for v in values), trend=_trend(values, words),
             outcome=words.get(outcome, outcome),
         ))
-        codings = study.codings[study.codings["case_id"] == cid]
+        codings = _affirmed(study.codings)  # flagged negated codings are not evidence
+        codings = codings[codings["case_id"] == cid]
         if not len(codings):
             doc.paragraph(words["none"], italic=True)
             continue

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from mixedwai.errors import DataValueError, UnlinkedCaseWarning
+from mixedwai.qual.retrieval.codings import _affirmed
 
 if TYPE_CHECKING:
     from mixedwai.qual.codebook.model import Codebook
@@ -57,6 +58,9 @@ class LinkedStudy:
     codebook : Codebook or None
     outcome_label, no_outcome_label : str
         Words used in attributions ("obtained a job" / "did not obtain a job").
+    languages : dict
+        The language of each linked transcript (doc_id -> ``"en"``, ``"fr"`` ...),
+        where it is known: quotes carry it.
     """
 
     case_table: pd.DataFrame
@@ -68,6 +72,7 @@ class LinkedStudy:
     no_outcome_label: str = "did not obtain a job"
     n_sessions: int = 3
     extras: dict[str, Any] = field(default_factory=dict)
+    languages: dict[str, str] = field(default_factory=dict)
 
     @property
     def time_columns(self) -> list[str]:
@@ -221,8 +226,9 @@ def link_study(
 
     code_ids = _code_order(codebook, kept)
     interviewed_cases = [c for c in table.index if c in docs_by_case]
-    if len(kept):
-        counts = pd.crosstab(kept["case_id"], kept["code_id"])
+    affirmed = _affirmed(kept)
+    if len(affirmed):
+        counts = pd.crosstab(affirmed["case_id"], affirmed["code_id"])
         presence = (counts > 0).astype(int)
     else:
         presence = pd.DataFrame(dtype=int)
@@ -239,6 +245,8 @@ def link_study(
         outcome_label=outcome_label,
         no_outcome_label=no_outcome_label,
         n_sessions=matrix.shape[1],
+        languages={str(t.doc_id): str(t.language) for t in (corpus or [])
+                   if str(t.doc_id) in linked_docs and getattr(t, "language", None)},
     )
 
 

@@ -52,18 +52,27 @@ def theme_presence(study: LinkedStudy, *, level: str = "code") -> pd.DataFrame:
 def theme_labels(study: LinkedStudy, *, level: str = "code") -> dict[str, str]:
     """Readable labels of codes or categories (their ids when there is no codebook).
 
+    A sub-code's label names its parent first (``Agreement on goals › Disagreement
+    on goals``), so that displays show it with its parent rather than flat among
+    the other codes.
+
     Examples
     --------
     >>> from mixedwai.joint.sample import sample_linked_study
     >>> theme_labels(sample_linked_study(), level="category")["client"]
     'Client factors'
+    >>> theme_labels(sample_linked_study())["goal_disagreement"]
+    'Agreement on goals › Disagreement on goals'
     """
     check_choice("level", level, ["code", "category"])
     if study.codebook is None:
         return {}
     if level == "category":
         return {c.id: c.label for c in study.codebook.categories}
-    return {code.id: code.label for code, *_ in study.codebook.iter_codes()}
+    labels: dict[str, str] = {}
+    for code, _category, parent, _depth in study.codebook.iter_codes():
+        labels[code.id] = code.label if parent is None else f"{labels[parent]} › {code.label}"
+    return labels
 
 
 def _category_of(study: LinkedStudy) -> dict[str, str]:

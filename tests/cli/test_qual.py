@@ -33,7 +33,7 @@ categories:
 INTERVIEWS = {
     "es1-c1.txt": "Interviewer: Did you trust each other?\n"
     "ES: She trusted me. We were on the same page about her job goal.\n",
-    "es1-c2.txt": "Interviewer: And him?\nES: He never trusted anyone.\n",
+    "es1-c2.txt": "Interviewer: And him?\nES: He trusted me after a while.\n",
 }
 
 
@@ -208,3 +208,24 @@ def test_codebook_check_of_an_invalid_file_exits_2_with_the_key(inputs, capsys):
     assert main(["codebook", "check", str(codebook)]) == 2
     err = capsys.readouterr().err
     assert "labl" in err and "Traceback" not in err
+
+
+def test_codebook_check_warns_on_a_lemma_that_widens(inputs, capsys):
+    _folder, codebook = inputs
+    codebook.write_text(CODEBOOK.replace("lemmas: [trust]", "lemmas: [trust, willing]"),
+                        encoding="utf-8")
+    assert main(["codebook", "check", str(codebook)]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "lemmas: [willing] is read as the lemma 'will'" in printed
+    assert "'ll" in printed  # what else it matches
+    assert 'phrases: ["willing"]' in printed  # the suggestion
+    assert "OK: 1 category, 2 codes, 1 warning." in printed
+
+
+def test_code_reports_the_negated_matches(inputs, tmp_path, capsys):
+    folder, codebook = inputs
+    (folder / "es1-c3.txt").write_text("ES: He never trusted me.\n", encoding="utf-8")
+    assert main(["code", str(folder), "--codebook", str(codebook),
+                 "--out", str(tmp_path / "out")]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "Negation and speakers: 1 not coded (negated clause)" in printed

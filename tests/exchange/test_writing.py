@@ -202,3 +202,19 @@ def test_crlf_and_bom_positions_map_onto_the_loaders_text(text, bom, data):
         file_positions.append(len(prefix) + (1 if bom else 0))
     mapped, _ = PositionMap(raw, Convention(bom=bom)).to_offsets(file_positions, file_positions)
     assert mapped.tolist() == offsets
+
+
+def test_codings_flagged_negated_are_left_out_with_a_warning(tmp_path):
+    book = mw.Codebook.model_validate({
+        "name": "g", "version": "1", "language": "en",
+        "categories": [{"id": "c", "label": "C", "codes": [
+            {"id": "goal_agreement", "label": "Goals", "when_negated": "flag",
+             "match": {"phrases": ["agreed on"]}}]}]})
+    t = mw.Transcript.from_text("ES: We never agreed on a goal. Then we agreed on one.",
+                                doc_id="d1")
+    codings = mw.code_corpus([t], book, unit="sentence")
+    assert codings["negated"].tolist() == [True, False]
+    with pytest.warns(UserWarning, match="1 coding"):
+        write_qdpx(tmp_path / "p.qdpx", [t], codings=codings, codebook=book)
+    back = read_qdpx(tmp_path / "p.qdpx")
+    assert back.codings["text"].tolist() == ["Then we agreed on one."]

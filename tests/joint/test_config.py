@@ -64,3 +64,21 @@ def test_refine_and_k_rule_reach_the_clustering(tmp_path: Path) -> None:
     assert params["refine"] == "kmeans" and params["k_rule"] == "reduction"
     assert params["tie_seeds"] == 5
     assert run.quant.clusters.refinement is not None
+
+
+def test_unknown_display_themes_are_an_error_naming_the_key(linked) -> None:
+    from mixedwai.joint.analysis import build_displays
+
+    config = load_study_config("sample_corpus")
+    bad = config.model_copy(update={"qual": config.qual.model_copy(
+        update={"display_themes": ["mistrust", "bond_trsut"]})})
+    with pytest.raises(StudyConfigError, match=r"qual.display_themes names 'bond_trsut'"):
+        build_displays(linked, bad)
+
+
+def test_a_missing_quotes_file_is_named(tmp_path: Path) -> None:
+    for name in ("sessions.csv", "cases.csv"):
+        shutil.copy(Path("sample_corpus") / name, tmp_path / name)
+    (tmp_path / "study.yaml").write_text("quotes: my_quotes.csv\n")
+    with pytest.raises(StudyConfigError, match="quotes: .*my_quotes.csv"):
+        load_study_config(tmp_path)

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from mixedwai.joint.displays.tables import _PLURAL, JointDisplay, _fmt_pct, _pct, _theme_cell
+from mixedwai.joint.displays.exemplars import QuotePicker
+from mixedwai.joint.displays.tables import (
+    _PLURAL,
+    _SUBCODE_NOTE,
+    JointDisplay,
+    _fmt_pct,
+    _pct,
+    _theme_cell,
+)
 from mixedwai.joint.themes import theme_labels, theme_presence
 
 if TYPE_CHECKING:
@@ -28,6 +36,7 @@ def themes_by_pattern(
     level: str = "code",
     themes: list[str] | None = None,
     quotes: bool = True,
+    pinned: pd.DataFrame | None = None,
 ) -> JointDisplay:
     """One row per theme, one column per pattern: cases coded and an exemplar quote.
 
@@ -39,7 +48,13 @@ def themes_by_pattern(
         Theme ids in order (default: every theme coded in at least one case).
     quotes : bool, default=True
         Under each count, an exemplar quote from a case of that pattern with its
-        attribution (``ES#11_C4 (Cluster SHA, obtained a job)``).
+        attribution (``ES#11_C4 (Cluster SHA, obtained a job)``): never a coding
+        flagged negated, never shorter than
+        :data:`~mixedwai.joint.displays.exemplars.MIN_QUOTE_WORDS` words, never
+        twice in the display (see :class:`~mixedwai.joint.displays.exemplars.QuotePicker`).
+    pinned : pandas.DataFrame, optional
+        The researcher's quotes (:func:`~mixedwai.joint.displays.exemplars.load_pinned_quotes`),
+        used first.
 
     Returns
     -------
@@ -61,6 +76,7 @@ def themes_by_pattern(
     if themes is None:
         themes = [t for t in presence.columns if presence[t].any()]
     cases = study.interviewed
+    picker = QuotePicker(study, level=level, pinned=pinned) if quotes else None
     patterns = {
         abbrev: (group["pattern"].iloc[0], list(group.index))
         for abbrev, group in study.case_table.groupby("abbrev", sort=False)
@@ -75,7 +91,7 @@ def themes_by_pattern(
                  "All patterns": f"{coded_all}/{len(cases)} ({overall})"}
         for abbrev, (name, members) in patterns.items():
             interviewed = [c for c in members if c in presence.index]
-            numbers, text = _theme_cell(study, presence, theme, level, interviewed, quotes)
+            numbers, text = _theme_cell(study, presence, theme, interviewed, picker)
             for key, value in numbers.items():
                 row[f"{abbrev}_{key}"] = value
             cells[f"{name} ({abbrev})"] = text
@@ -88,6 +104,8 @@ def themes_by_pattern(
         "least once / the pattern's interviewed cases, then an exemplar quote.",
         "Themes coded in no interview are not shown.",
     ]
+    if level == "code" and study.codebook is not None:
+        notes.append(_SUBCODE_NOTE)
     return JointDisplay(
         key="themes_by_pattern",
         title=f"Themes ({_PLURAL[level]}) by alliance pattern, with exemplar quotes",

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from mixedwai.ids import display_case_id
+from mixedwai.joint.displays.exemplars import QUOTE_LANGUAGE, QuotePicker, quote_text
 from mixedwai.joint.themes import theme_labels, theme_presence
 from mixedwai.qual.retrieval.quotes import quotes as find_quotes
 
@@ -36,6 +37,12 @@ __all__ = [
 ]
 
 _PLURAL = {"category": "categories", "code": "codes"}
+
+#: How sub-codes are named in displays at the code level.
+_SUBCODE_NOTE = (
+    "A sub-code is shown after its parent as “Parent › Sub-code”; a parent counts the "
+    "codings of its own rules, not those of its sub-codes."
+)
 
 #: Name of the column whose cells are trajectories (tuples of floats) drawn small.
 SPARKLINE = "Trajectory"
@@ -81,12 +88,6 @@ def _fmt_pct(value: float) -> str:
     return "–" if np.isnan(value) else f"{value:.0f} %"
 
 
-def _quote_cell(quote: pd.Series | None) -> str:
-    if quote is None:
-        return ""
-    return f"“{quote['quote']}” — {quote['attribution']}"
-
-
 def _case_attributes(study: LinkedStudy) -> pd.DataFrame:
     table = study.case_table
     return pd.DataFrame(
@@ -94,73 +95,52 @@ def _case_attributes(study: LinkedStudy) -> pd.DataFrame:
     )
 
 
-def _best_quote(
-    study: LinkedStudy, theme: str, level: str, case_ids: list[str] | None = None
-) -> pd.Series | None:
-    codings = study.codings
-    if not len(codings):
-        return None
-    if level == "category":
-        codings = codings[codings["category_id"] == theme].assign(code_id=theme)
-    else:
-        codings = codings[codings["code_id"] == theme]
-    if case_ids is not None:
-        codings = codings[codings["case_id"].isin(case_ids)]
-    if not len(codings):
-        return None
-    for min_words in (8, 1):  # a short segment rather than an empty cell
-        found = find_quotes(
-            codings,
-            theme,
-            n=1,
-            cases=_case_attributes(study),
-            outcome_labels=(study.outcome_label, study.no_outcome_label),
-            min_words=min_words,
-            max_words=80,
-        )
-        if len(found):
-            return found.iloc[0]
-    return None
-
-
 def _theme_cell(
-    study: LinkedStudy, presence: pd.DataFrame, theme: str, level: str,
-    interviewed: list[str], quotes: bool,
+    study: LinkedStudy, presence: pd.DataFrame, theme: str, interviewed: list[str],
+    picker: QuotePicker | None,
 ) -> tuple[dict[str, object], str]:
     """One theme among some interviewed cases: its numbers, and the cell text to show.
 
-    The numbers are ``n`` (cases coded), ``of`` (cases), ``pct`` and ``quote`` (an
-    attributed exemplar, or ``""``); the text is ``"k/n (pct %)"`` with the quote
-    on a second line.
+    The numbers are ``n`` (cases coded), ``of`` (cases), ``pct``, ``quote`` (an
+    attributed exemplar, or ``""``) and ``quote_segment`` (its segment id); the
+    text is ``"k/n (pct %)"`` with the quote on the next line.
     """
     k = int(presence.loc[interviewed, theme].sum()) if interviewed else 0
     pct = _pct(k, len(interviewed))
-    quote = _best_quote(study, theme, level, interviewed) if quotes and k else None
-    quote_text = "" if quote is None else _quote_cell(quote)
-    text = f"{k}/{len(interviewed)} ({_fmt_pct(pct)})" + (f"\n{quote_text}" if quote_text else "")
-    return {"n": k, "of": len(interviewed), "pct": pct, "quote": quote_text}, text
+    quote = picker.pick(theme, interviewed) if picker is not None and k else None
+    quote_cell = quote_text(quote)
+    text = f"{k}/{len(interviewed)} ({_fmt_pct(pct)})" + (f"\n{quote_cell}" if quote_cell else "")
+    numbers: dict[str, object] = {"n": k, "of": len(interviewed), "pct": pct,
+                                  "quote": quote_cell,
+                                  "quote_segment": "" if quote is None else quote["segment_id"]}
+    return numbers, text
 
 
 def statistics_by_themes(
     study: LinkedStudy,
     *,
-    level: str = "category",
+    level: str = "code",
     themes: list[str] | None = None,
     quotes: bool = True,
+    pinned: pd.DataFrame | None = None,
 ) -> JointDisplay:
     """Statistics-by-themes display: one row per pattern, one column per theme.
 
     Parameters
     ----------
     study : LinkedStudy
-    level : {"category", "code"}, default="category"
-        Whether themes are codebook categories or codes.
+    level : {"code", "category"}, default="code"
+        Whether themes are codes or codebook categories.
     themes : list of str, optional
-        Theme ids to show, in order (default: every category, or every code
-        coded in at least one case).
+        Theme ids to show, in order (default: every code, or category, coded in
+        at least one interview, in codebook order).
     quotes : bool, default=True
         Add, under each count, an exemplar quote from a case of that pattern
-        with its attribution (``ES#11_C4 (Cluster SHA, obtained a job)``).
+        with its attribution (``ES#11_C4 (Cluster SHA, obtained a job)``); see
+        :class:`~mixedwai.joint.displays.exemplars.QuotePicker`.
+    pinned : pandas.DataFrame, optional
+        The researcher's quotes (:func:`~mixedwai.joint.displays.exemplars.load_pinned_quotes`),
+        used first.
 
     Returns
     -------
@@ -170,25 +150,39 @@ def statistics_by_themes(
         (SD of case means), ``n_outcome``, ``pct_outcome``, ``n_interviewed``,
         and per theme ``<theme>_n`` (interviewed cases of the pattern where it
         was coded), ``<theme>_pct`` (% of the pattern's interviewed cases) and
-        ``<theme>_quote``.
+        ``<theme>_quote``. A theme whose percentage is the same in every pattern
+        (coded in every interview, say) tells the patterns apart in nothing: it
+        stays in ``data`` but its column is left out of ``table``, and a note
+        names it. ``data.attrs["left_out"]`` lists those themes.
 
     Examples
     --------
     >>> from mixedwai.joint.sample import sample_linked_study
-    >>> d = statistics_by_themes(sample_linked_study(), quotes=False)
+    >>> d = statistics_by_themes(sample_linked_study(), quotes=False, level="category")
     >>> list(d.data.index)  # cluster order: highest mean level first
     ['SHA', 'LDA', 'SLA']
+    >>> d.data.attrs["left_out"]  # every category is coded in every interview
+    ['client', 'professional', 'context', 'alliance']
     """
     table = study.case_table
     presence = theme_presence(study, level=level)
     labels = theme_labels(study, level=level)
     if themes is None:
-        themes = [t for t in presence.columns if level == "category" or presence[t].any()]
+        themes = [t for t in presence.columns if presence[t].any()]
+    picker = QuotePicker(study, level=level, pinned=pinned) if quotes else None
     n_total = len(table)
     rows = []
     shown = []
-    for abbrev, group in table.groupby("abbrev", sort=False):
-        interviewed = [c for c in group.index if c in presence.index]
+    groups = list(table.groupby("abbrev", sort=False))
+    interviewed_of = {abbrev: [c for c in group.index if c in presence.index]
+                      for abbrev, group in groups}
+    left_out = [
+        theme for theme in themes
+        if len(groups) > 1 and len({round(_pct(int(presence.loc[ids, theme].sum()), len(ids)), 9)
+                                    for ids in interviewed_of.values() if ids}) == 1
+    ]
+    for abbrev, group in groups:
+        interviewed = interviewed_of[abbrev]
         row: dict[str, object] = {
             "pattern": abbrev,
             "name": group["pattern"].iloc[0],
@@ -210,13 +204,17 @@ def statistics_by_themes(
             "Interviewed": str(len(interviewed)),
         }
         for theme in themes:
-            numbers, text = _theme_cell(study, presence, theme, level, interviewed, quotes)
+            dropped = theme in left_out
+            numbers, text = _theme_cell(study, presence, theme, interviewed,
+                                        None if dropped else picker)
             for name in ("n", "pct", "quote"):
                 row[f"{theme}_{name}"] = numbers[name]
-            cells[labels.get(theme, theme)] = text
+            if not dropped:
+                cells[labels.get(theme, theme)] = text
         rows.append(row)
         shown.append(cells)
     data = pd.DataFrame(rows).set_index("pattern")
+    data.attrs["left_out"] = list(left_out)
     display = pd.DataFrame(shown)
     notes = [
         "Counts are interviewed cases of the pattern in whose interview the theme was coded at "
@@ -226,13 +224,21 @@ def statistics_by_themes(
         "Mean WAI is the mean of the cases' mean scores over the first "
         f"{study.n_sessions} sessions; SD is the standard deviation of those case means.",
     ]
+    if left_out:
+        same = [f"{labels.get(t, t)} ({_fmt_pct(data[f'{t}_pct'].iloc[0])})" for t in left_out]
+        notes.append(
+            "Left out because they read the same in every pattern, so they tell the patterns "
+            f"apart in nothing: {'; '.join(same)}."
+        )
+    if level == "code" and study.codebook is not None:
+        notes.append(_SUBCODE_NOTE)
     return JointDisplay(
         key="statistics_by_themes",
         title=f"Statistics by themes ({_PLURAL[level]}) for each alliance pattern",
         data=data,
         table=display,
         notes=notes,
-        landscape=len(themes) > 3,
+        landscape=len(themes) - len(left_out) > 3,
         row_key="pattern",
     )
 
@@ -343,7 +349,9 @@ def case_ordered_display(study: LinkedStudy, *, quotes: bool = True) -> JointDis
                 max_words=80,
             )
             if len(found):
-                quote = f"“{found.iloc[0]['quote']}”"
+                language = study.languages.get(str(found.iloc[0]["doc_id"]), "")
+                marker = f" [{language}]" if language and language != QUOTE_LANGUAGE else ""
+                quote = f"“{found.iloc[0]['quote']}”{marker}"
         trajectory = tuple(float(case[t]) for t in study.time_columns)
         row = {
             "case_id": case_id,

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from mixedwai.joint.displays.exemplars import LANGUAGE_MARKER
 from mixedwai.joint.displays.tables import SPARKLINE, JointDisplay
 from mixedwai.joint.render.document import Bullets, Document, Figure, Heading, Paragraph, Table
 
@@ -225,8 +226,13 @@ def _html_cell(value: object, lo: float, hi: float) -> str:
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
     lines = []
     for line in text.split("\n"):
-        escaped = html.escape(line)
-        lines.append(f'<span class="quote">{escaped}</span>' if line.startswith("“") else escaped)
+        if not line.startswith("“"):
+            lines.append(html.escape(line))
+            continue
+        # a quote in another language than the report's ends with a [fr] marker
+        language = LANGUAGE_MARKER.search(line)
+        lang = f' lang="{language.group(1)}"' if language else ""
+        lines.append(f'<span class="quote"{lang}>{html.escape(line)}</span>')
     return "<br>".join(lines)
 
 

@@ -20,7 +20,10 @@ def codebook_tree(codebook: Codebook) -> str:
     str
         A header line (name, version, language, unit, speakers), one line per
         category (``id  label``) and per code, indented by depth, with
-        ``[lemmas n, phrases n, patterns n]`` or ``[manual only]``, and a total line.
+        ``[lemmas n, phrases n, patterns n]`` or ``[manual only]``, then what a
+        negated match does when it is not dropped (``negated: keep``,
+        ``negated -> goal_disagreement``) and the code's own speakers, and a
+        total line.
 
     Examples
     --------
@@ -36,15 +39,17 @@ def codebook_tree(codebook: Codebook) -> str:
     ...       - id: bond
     ...         label: Bond and trust
     ...         match: {lemmas: [trust, confide], phrases: [on the same page]}
+    ...         when_negated: repair
     ...         codes:
     ...           - id: repair
     ...             label: Repair
+    ...             speakers: [ES]
     ... ''')
     >>> print(codebook_tree(cb))
     Demo  (version 1, language en, unit sentence, speakers: everyone)
     alliance  Alliance components
-      bond  Bond and trust  [lemmas 2, phrases 1, patterns 0]
-        repair  Repair  [manual only]
+      bond  Bond and trust  [lemmas 2, phrases 1, patterns 0]  negated -> repair
+        repair  Repair  [manual only]  speakers: ES
     1 category, 2 codes (1 with match rules, 1 manual only)
     """
     speakers = ", ".join(codebook.speakers) if codebook.speakers else "everyone"
@@ -66,7 +71,15 @@ def codebook_tree(codebook: Codebook) -> str:
                     f"[lemmas {len(rules.lemmas)}, phrases {len(rules.phrases)}, "
                     f"patterns {len(rules.patterns)}]"
                 )
-            out.append(f"{'  ' * depth}{code.id}  {code.label}  {counts}")
+            extra = ""
+            policy = codebook.when_negated_of(code.id) if not rules.is_empty else "drop"
+            if policy in ("flag", "keep"):
+                extra += f"  negated: {policy}"
+            elif policy != "drop":
+                extra += f"  negated -> {policy}"
+            if code.speakers:
+                extra += f"  speakers: {', '.join(code.speakers)}"
+            out.append(f"{'  ' * depth}{code.id}  {code.label}  {counts}{extra}")
     n_cat = len(codebook.categories)
     out.append(
         f"{n_cat} categor{'y' if n_cat == 1 else 'ies'}, {n_codes} code{'s' * (n_codes != 1)} "

@@ -41,7 +41,7 @@ from pydantic import ValidationError
 from mixedwai._regex import regex_problem
 from mixedwai.errors import CodebookError, InputFileError
 from mixedwai.qual.codebook.display import codebook_tree
-from mixedwai.qual.codebook.model import Category, Code, Codebook, MatchRules
+from mixedwai.qual.codebook.model import Category, Code, Codebook, MatchRules, Negation
 from mixedwai.qual.codebook.yaml_source import (
     KeyPath,
     YamlProblem,
@@ -81,6 +81,7 @@ _ALLOWED_KEYS: dict[str, list[str]] = {
     "categories": list(Category.model_fields),
     "codes": list(Code.model_fields),
     "match": list(MatchRules.model_fields),
+    "negation": list(Negation.model_fields),
 }
 
 

@@ -29,7 +29,10 @@ from mixedwai.errors import CodebookError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Category", "Code", "Codebook", "MatchRules"]
+__all__ = ["NEGATION_POLICIES", "Category", "Code", "Codebook", "MatchRules", "Negation"]
+
+#: What a code does with a match inside a negated clause (besides naming another code).
+NEGATION_POLICIES = ("drop", "flag", "keep")
 
 _ID_RE = re.compile(r"^\w[\w.\-]*$")
 
@@ -59,7 +62,24 @@ def _check_lemma(value: str) -> str:
     return value
 
 
+def _check_word(value: str) -> str:
+    if not value.strip() or any(ch.isspace() for ch in value.strip()):
+        raise ValueError(f"{value!r} must be one word (one token, e.g. 'never' or 'mais')")
+    return value.strip().lower()
+
+
+def _speakers_as_list(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def _check_speakers(value: list[str] | None) -> list[str] | None:
+    if value is not None and not value:
+        raise ValueError("speakers is empty; omit the key to code everyone's speech")
+    return value
+
+
 Id = Annotated[str, AfterValidator(_check_id)]
+Word = Annotated[str, AfterValidator(_check_word)]
 Text = Annotated[str, AfterValidator(_check_text)]
 Lemma = Annotated[str, AfterValidator(_check_lemma)]
 
@@ -108,6 +128,16 @@ class Code(_Model):
         The automatic rules (empty: manual coding only).
     codes : list of Code
         Sub-codes, same shape.
+    speakers : list of str or None
+        Whose speech the code is about (roles or speaker labels, as the codebook's
+        ``speakers``): a hit in anyone else's segment is not coded. ``None``
+        (omitted): the parent code's, else the category's, else everyone coded.
+    when_negated : str or None
+        What a rule match inside a negated clause does: ``"drop"`` (not coded),
+        ``"flag"`` (coded with ``negated = True``, kept out of counts and quotes),
+        ``"keep"`` (coded as if not negated) or the id of another code, which is
+        coded instead (``goal_disagreement`` for ``goal_agreement``). ``None``
+        (omitted): the category's, else the codebook's ``negation.when_negated``.
     metadata : dict
         Free information kept with the code (e.g. where an inductive theme came from).
     """
@@ -120,17 +150,70 @@ class Code(_Model):
     examples: list[str] = []
     match: MatchRules = MatchRules()
     codes: list[Code] = []
+    speakers: list[Text] | None = None
+    when_negated: Id | None = None
     metadata: dict[str, Any] = {}
+
+    @field_validator("speakers", mode="before")
+    @classmethod
+    def _one_speaker_as_list(cls, value: Any) -> Any:
+        return _speakers_as_list(value)
+
+    @field_validator("speakers")
+    @classmethod
+    def _speakers_not_empty(cls, value: list[str] | None) -> list[str] | None:
+        return _check_speakers(value)
 
 
 class Category(_Model):
-    """A broad category (e.g. client factors) holding codes."""
+    """A broad category (e.g. client factors) holding codes.
+
+    ``speakers`` and ``when_negated`` are the defaults of its codes (see :class:`Code`).
+    """
 
     id: Id
     label: Text
     description: str = ""
     codes: list[Code]
+    speakers: list[Text] | None = None
+    when_negated: Id | None = None
     metadata: dict[str, Any] = {}
+
+    @field_validator("speakers", mode="before")
+    @classmethod
+    def _one_speaker_as_list(cls, value: Any) -> Any:
+        return _speakers_as_list(value)
+
+    @field_validator("speakers")
+    @classmethod
+    def _speakers_not_empty(cls, value: list[str] | None) -> list[str] | None:
+        return _check_speakers(value)
+
+
+class Negation(_Model):
+    """How negated clauses are found and treated (the codebook's ``negation:`` key).
+
+    Parameters
+    ----------
+    cues : list of str
+        Words that open a negated clause, added to the language's shipped cues
+        (:data:`mixedwai.qual.coding.negation.NEGATION_CUES`); one token each,
+        compared lower-cased.
+    boundaries : list of str
+        Words that end a negated clause, added to the shipped ones
+        (:data:`mixedwai.qual.coding.negation.CLAUSE_BOUNDARIES`); punctuation
+        always ends it.
+    when_negated : str, default="drop"
+        The default policy of every code (see :class:`Code`): ``drop``, ``flag``,
+        ``keep`` or a code id.
+    enabled : bool, default=True
+        ``False`` turns negation handling off (every match is coded, as before).
+    """
+
+    cues: list[Word] = []
+    boundaries: list[Word] = []
+    when_negated: Id = "drop"
+    enabled: bool = True
 
 
 class Codebook(_Model):
@@ -149,6 +232,9 @@ class Codebook(_Model):
     speakers : list of str or None
         Roles or labels whose speech is coded; ``None`` (omitted) codes everyone.
         A single string is read as a list of one.
+    negation : Negation
+        Negation cues and clause boundaries added to the language's, and the
+        default ``when_negated`` policy (see :class:`Negation`).
     categories : list of Category
         At least one.
     description : str
@@ -168,6 +254,7 @@ class Codebook(_Model):
     language: Literal["en", "fr"]
     unit: Literal["sentence", "turn", "paragraph"] = "sentence"
     speakers: list[Text] | None = None
+    negation: Negation = Negation()
     description: str = ""
     metadata: dict[str, Any] = {}
     categories: list[Category] = Field(min_length=1)
@@ -210,6 +297,28 @@ class Codebook(_Model):
                 "duplicate ids (codes and categories share one namespace): "
                 + ", ".join(repr(d) for d in dups)
             )
+        return self
+
+    @model_validator(mode="after")
+    def _negation_targets(self) -> Codebook:
+        codes = {code.id for cat in self.categories
+                 for code, *_ in _walk(cat.codes, cat.id, None, 1)}
+        bad: list[str] = []
+        owners: list[tuple[str, str | None]] = [("negation", self.negation.when_negated)]
+        for cat in self.categories:
+            owners.append((f"category {cat.id!r}", cat.when_negated))
+            owners += [(f"code {code.id!r}", code.when_negated)
+                       for code, *_ in _walk(cat.codes, cat.id, None, 1)]
+        for owner, value in owners:
+            if value is None or value in NEGATION_POLICIES:
+                continue
+            if value not in codes:
+                bad.append(f"{owner}: when_negated = {value!r} is neither "
+                           f"{', '.join(NEGATION_POLICIES)} nor a code id")
+            elif owner == f"code {value!r}":
+                bad.append(f"{owner}: when_negated names the code itself")
+        if bad:
+            raise ValueError("; ".join(bad))
         return self
 
     def model_post_init(self, context: Any, /) -> None:
@@ -282,6 +391,52 @@ class Codebook(_Model):
         """The id of a sub-code's parent code (None for a top-level code)."""
         self.code(code_id)
         return self._index[code_id][2]
+
+    def when_negated_of(self, code_id: str) -> str:
+        """What a negated match of this code does: ``drop``, ``flag``, ``keep`` or a code id.
+
+        The code's own ``when_negated``, else its category's, else the codebook's
+        ``negation.when_negated``; ``keep`` for every code when
+        ``negation.enabled`` is false. A category default that names a code is not
+        applied to that code itself (it drops).
+
+        Examples
+        --------
+        >>> from mixedwai.qual.codebook.loading import load_codebook
+        >>> cb = load_codebook("ross2008-en")
+        >>> cb.when_negated_of("goal_agreement"), cb.when_negated_of("mistrust")
+        ('goal_disagreement', 'drop')
+        """
+        code = self.code(code_id)
+        if not self.negation.enabled:
+            return "keep"
+        category = self._categories[self._index[code_id][1]]
+        for value in (code.when_negated, category.when_negated, self.negation.when_negated):
+            if value is not None:
+                return "drop" if value == code_id else value
+        return "drop"  # unreachable: the codebook default is always set
+
+    def speakers_of(self, code_id: str) -> list[str] | None:
+        """Whose speech a code is about: its own ``speakers``, its parents', its category's.
+
+        None means the code fires on every segment the run codes (the codebook's or
+        the run's speaker selection still applies).
+
+        Examples
+        --------
+        >>> from mixedwai.qual.codebook.loading import load_codebook
+        >>> load_codebook("ross2008-en").speakers_of("bond_trust") is None
+        True
+        """
+        code = self.code(code_id)
+        current: str | None = code_id
+        while current is not None:
+            speakers = self._index[current][0].speakers
+            if speakers is not None:
+                return list(speakers)
+            current = self._index[current][2]
+        del code
+        return self._categories[self._index[code_id][1]].speakers
 
     def codes_frame(self) -> pd.DataFrame:
         """One row per code, in document order.

@@ -265,7 +265,8 @@ def merge_codings(auto: pd.DataFrame, manual: pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     ColumnError
-        Either table lacks a column of the schema.
+        Either table lacks a column of the schema (a missing ``negated`` column,
+        from a table written before it existed, is read as all False).
 
     Examples
     --------
@@ -280,6 +281,9 @@ def merge_codings(auto: pd.DataFrame, manual: pd.DataFrame) -> pd.DataFrame:
     0    rule  mixedwai
     1  manual        AL
     """
+    # tables written before the negated column existed: nothing in them was flagged
+    auto, manual = (f if "negated" in f.columns else f.assign(negated=False)
+                    for f in (auto, manual))
     for name, frame in (("auto", auto), ("manual", manual)):
         missing = [c for c in CODING_COLUMNS if c not in frame.columns]
         if missing:

@@ -136,6 +136,7 @@ def _code(
     n_total = n_excluded = n_with_codes = 0
     empty_docs: list[str] = []
     excluded_speakers: dict[tuple[str, str], int] = {}
+    negation_counts: dict[str, dict[str, int]] = {}
     try:
         for language, group in by_language.items():
             compiled = compile_codebook(books[language])
@@ -149,13 +150,14 @@ def _code(
                 for t, kept in zip(plan.transcripts, plan.segments, strict=True)
                 if not kept
             )
-            hits = _run(compiled, plan, batch_size, n_process, reporter)
-            n_with_codes += len({(d, s) for d, s, _ in hits})
+            raw_hits = _run(compiled, plan, batch_size, n_process, reporter)
+            hits = _resolve(compiled, plan, raw_hits, negation_counts)
+            n_with_codes += len({(d, s) for (d, s, _), (_m, neg) in hits.items() if not neg})
             code_ids = compiled.code_ids
             category_ids = compiled.category_ids
             inductive = set(inductive_code_ids(books[language]))
             sources = [INDUCTIVE if c in inductive else "rule" for c in code_ids]
-            for (doc_pos, seg_pos, code_pos), matched in hits.items():
+            for (doc_pos, seg_pos, code_pos), (matched, negated) in hits.items():
                 transcript = plan.transcripts[doc_pos]
                 segment = plan.segments[doc_pos][seg_pos]
                 rows.append(
@@ -173,6 +175,7 @@ def _code(
                             code_ids[code_pos],
                             category_ids[code_pos],
                             MATCH_SEPARATOR.join(matched),
+                            negated,
                             sources[code_pos],
                             RULE_CODER,
                         ),
@@ -202,6 +205,7 @@ def _code(
             "segments_coded": n_total - n_excluded,
             "segments_excluded_by_speaker": n_excluded,
             "segments_with_codes": n_with_codes,
+            "negated": {code: dict(counts) for code, counts in sorted(negation_counts.items())},
         }
     )
     return frame
@@ -237,11 +241,15 @@ def _run(
     batch_size: int,
     n_process: int,
     step: Callable[[int], None],
-) -> dict[tuple[int, int, int], list[str]]:
-    """Run the pipeline and matchers; map hits to (transcript, segment, code)."""
+) -> dict[tuple[int, int, int], tuple[list[str], list[str]]]:
+    """Run the pipeline and matchers; map hits to (transcript, segment, code).
+
+    Each value is (matched texts outside any negated clause, negated clauses
+    matched: from the cue to the end of the match).
+    """
     from bisect import bisect_right
 
-    hits: dict[tuple[int, int, int], list[str]] = {}
+    hits: dict[tuple[int, int, int], tuple[list[str], list[str]]] = {}
     if compiled.n_ruled == 0 or not plan.blocks:
         step(len(plan.transcripts))
         return hits
@@ -249,7 +257,8 @@ def _run(
     # are straightened too, so ' and ’ match alike (see compile_codebook).
     texts = (straighten_apostrophes(plan.transcripts[b[0]].text[b[1] : b[2]]) for b in plan.blocks)
     docs = compiled.nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
-    matcher = compiled.matches
+    matcher = compiled.token_matches
+    scope = compiled.negation
     starts_cache: dict[int, list[int]] = {}
     reported = 0
     for block, doc in zip(plan.blocks, docs, strict=False):
@@ -268,8 +277,13 @@ def _run(
             seg_starts = starts_cache.get(doc_pos)
             if seg_starts is None:
                 seg_starts = starts_cache[doc_pos] = [s.start for s in segments]
-        found.sort(key=lambda h: (h[1], h[2], h[0]))
-        for code_pos, start, end in found:
+        located = []
+        for code_pos, start_token, end_token in found:
+            last = doc[end_token - 1]
+            located.append((doc[start_token].idx, last.idx + len(last), code_pos,
+                            start_token, end_token))
+        located.sort(key=lambda h: (h[0], h[1], h[2]))
+        for start, end, code_pos, start_token, end_token in located:
             absolute_start = block_start + start
             absolute_end = block_start + end
             if seg_starts is None:
@@ -278,14 +292,92 @@ def _run(
                 seg_pos = bisect_right(seg_starts, absolute_start, first, first + count) - 1
                 if seg_pos < first:
                     continue
-            if absolute_end > segments[seg_pos].end:
+            segment = segments[seg_pos]
+            if absolute_end > segment.end:
                 continue  # the hit straddles two segments
-            matched = text[absolute_start:absolute_end]
-            texts_found = hits.setdefault((doc_pos, seg_pos, code_pos), [])
+            cue = None
+            if scope is not None:
+                cue = scope.cue_before(doc, start_token, end_token, segment.start - block_start)
+            entry = hits.setdefault((doc_pos, seg_pos, code_pos), ([], []))
+            if cue is None:
+                matched, texts_found = text[absolute_start:absolute_end], entry[0]
+            else:  # the negated clause from its cue to the end of the match
+                cue_start = block_start + doc[cue].idx
+                matched, texts_found = text[cue_start:absolute_end], entry[1]
             if all(m.casefold() != matched.casefold() for m in texts_found):
                 texts_found.append(matched)
     step(len(plan.transcripts) - reported)
     return hits
+
+
+def _spoken_by(segment: Any, allowed: frozenset[str]) -> bool:
+    role = (segment.role or "").casefold()
+    speaker = (segment.speaker or "").casefold()
+    return role in allowed or speaker in allowed
+
+
+def _resolve(
+    compiled: CompiledCodebook,
+    plan: _Plan,
+    hits: dict[tuple[int, int, int], tuple[list[str], list[str]]],
+    counts: dict[str, dict[str, int]],
+) -> dict[tuple[int, int, int], tuple[list[str], bool]]:
+    """Apply each code's speakers and negation policy to the raw hits of a run.
+
+    Returns ``(transcript, segment, code) -> (matched texts, negated)``. A code
+    limited to some speakers keeps only the segments they speak; a segment whose
+    every match of a code is negated is dropped, flagged, kept or coded with the
+    code named by ``when_negated`` (the matched text is then the negated clause).
+    ``counts`` gets, per code id, how many segments each of those befell
+    (``dropped``, ``flagged``, ``kept``, ``redirected``, ``other_speaker``).
+    """
+    code_ids = compiled.code_ids
+    affirmed: dict[tuple[int, int, int], list[str]] = {}
+    flagged: dict[tuple[int, int, int], list[str]] = {}
+
+    def count(code_pos: int, what: str) -> None:
+        per_code = counts.setdefault(code_ids[code_pos], {})
+        per_code[what] = per_code.get(what, 0) + 1
+
+    def allowed(doc_pos: int, seg_pos: int, code_pos: int) -> bool:
+        speakers = compiled.speakers[code_pos] if compiled.speakers else None
+        if speakers is None or _spoken_by(plan.segments[doc_pos][seg_pos], speakers):
+            return True
+        count(code_pos, "other_speaker")
+        return False
+
+    def add(target: dict[tuple[int, int, int], list[str]], key: tuple[int, int, int],
+            texts: list[str]) -> None:
+        found = target.setdefault(key, [])
+        for text in texts:
+            if all(m.casefold() != text.casefold() for m in found):
+                found.append(text)
+
+    for (doc_pos, seg_pos, code_pos), (plain, negated) in hits.items():
+        if not allowed(doc_pos, seg_pos, code_pos):
+            continue
+        if plain:
+            add(affirmed, (doc_pos, seg_pos, code_pos), plain)
+            continue
+        policy = compiled.when_negated[code_pos] if compiled.when_negated else "keep"
+        if policy == "keep":
+            count(code_pos, "kept")
+            add(affirmed, (doc_pos, seg_pos, code_pos), negated)
+        elif policy == "flag":
+            count(code_pos, "flagged")
+            add(flagged, (doc_pos, seg_pos, code_pos), negated)
+        elif isinstance(policy, int):
+            count(code_pos, "redirected")
+            if allowed(doc_pos, seg_pos, policy):
+                add(affirmed, (doc_pos, seg_pos, policy), negated)
+        else:
+            count(code_pos, "dropped")
+    resolved: dict[tuple[int, int, int], tuple[list[str], bool]] = {
+        key: (texts, False) for key, texts in affirmed.items()
+    }
+    for key, texts in flagged.items():
+        resolved.setdefault(key, (texts, True))
+    return resolved
 
 
 def _progress(

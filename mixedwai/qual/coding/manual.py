@@ -215,6 +215,7 @@ def load_manual_codings(
                 code_id,
                 category_of[code_id],
                 "",
+                False,
                 "manual",
                 coder,
             )

@@ -92,9 +92,35 @@ class CompiledCodebook:
     key_to_code: dict[int, int] = field(default_factory=dict)
     #: Number of codes that have at least one rule.
     n_ruled: int = 0
+    #: Per code position: what a negated match does (``drop``, ``flag``, ``keep`` or the
+    #: position of the code it goes to, as an int); see ``Codebook.when_negated_of``.
+    when_negated: list[str | int] = field(default_factory=list)
+    #: Per code position: the casefolded roles / labels whose speech it codes (None: all).
+    speakers: list[frozenset[str] | None] = field(default_factory=list)
+    #: The negation cues and clause boundaries (None: negation is not looked for).
+    negation: Any = None
 
     def matches(self, doc: Any) -> list[tuple[int, int, int]]:
         """All rule hits in ``doc`` as ``(code position, start char, end char)``, each once.
+
+        The same hits as :meth:`token_matches`, with character offsets in ``doc``.
+
+        Examples
+        --------
+        >>> from mixedwai.qual.codebook.loading import load_codebook
+        >>> compiled = compile_codebook(load_codebook("ross2008-en"))
+        >>> doc = compiled.nlp("She trusted me.")
+        >>> [(compiled.code_ids[c], doc.text[s:e]) for c, s, e in compiled.matches(doc)]
+        [('bond_trust', 'trusted')]
+        """
+        out = []
+        for code_pos, start, end in self.token_matches(doc):
+            last = doc[end - 1]
+            out.append((code_pos, doc[start].idx, last.idx + len(last)))
+        return out
+
+    def token_matches(self, doc: Any) -> list[tuple[int, int, int]]:
+        """All rule hits in ``doc`` as ``(code position, start token, end token)``, each once.
 
         Notes
         -----
@@ -120,8 +146,7 @@ class CompiledCodebook:
             except ValueError as exc:  # spaCy E155: the pipeline does not set an attribute
                 raise self._matching_error(f"the {rule} rules", exc) from exc
             for key, start, end in found:
-                last = doc[end - 1]
-                hits.append((key_to_code[key], doc[start].idx, last.idx + len(last)))
+                hits.append((key_to_code[key], start, end))
         if self.pattern_matchers and len(doc):
             from spacy.attrs import LEMMA, LOWER
 
@@ -135,8 +160,7 @@ class CompiledCodebook:
                         where = f"code {self.code_ids[code_pos]!r}: a match pattern"
                         raise self._matching_error(where, exc) from exc
                     for _key, start, end in found:
-                        last = doc[end - 1]
-                        hits.append((code_pos, doc[start].idx, last.idx + len(last)))
+                        hits.append((code_pos, start, end))
         return list(dict.fromkeys(hits))
 
     def _matching_error(self, where: str, exc: Exception) -> CodebookError:
@@ -266,10 +290,19 @@ def _compile(codebook: Codebook, nlp: Language) -> CompiledCodebook:
     parent_ids: list[str | None] = []
     key_to_code: dict[int, int] = {}
     n_ruled = 0
+    when_negated: list[str] = []
+    code_speakers: list[frozenset[str] | None] = []
     for position, (code, category_id, parent_id, _depth) in enumerate(codebook.iter_codes()):
         code_ids.append(str(code.id))
         category_ids.append(str(category_id))
         parent_ids.append(None if parent_id is None else str(parent_id))
+        policy = getattr(codebook, "when_negated_of", None)
+        when_negated.append(str(policy(code.id)) if policy is not None else "keep")
+        speakers_of = getattr(codebook, "speakers_of", None)
+        speakers = speakers_of(code.id) if speakers_of is not None else None
+        code_speakers.append(
+            None if speakers is None else frozenset(str(s).casefold() for s in speakers)
+        )
         rules = getattr(code, "match", None)
         phrases = [straighten_apostrophes(str(p)) for p in getattr(rules, "phrases", None) or []]
         lemmas = [straighten_apostrophes(str(m)) for m in getattr(rules, "lemmas", None) or []]
@@ -320,7 +353,20 @@ def _compile(codebook: Codebook, nlp: Language) -> CompiledCodebook:
                     f"not a valid spaCy Matcher pattern ({exc})"
                 ) from exc
             used["token"] = True
+    positions = {c: i for i, c in enumerate(code_ids)}
+    policies: list[str | int] = [
+        p if p in ("drop", "flag", "keep") else positions.get(p, "drop") for p in when_negated
+    ]
+    negation = getattr(codebook, "negation", None)
+    scope = None
+    if negation is not None and getattr(negation, "enabled", False):
+        from mixedwai.qual.coding.negation import negation_scope
+
+        scope = negation_scope(str(nlp.lang), cues=negation.cues, boundaries=negation.boundaries)
     return CompiledCodebook(
+        when_negated=policies,
+        speakers=code_speakers,
+        negation=scope,
         codebook=codebook,
         nlp=nlp,
         code_ids=code_ids,

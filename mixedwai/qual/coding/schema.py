@@ -29,6 +29,7 @@ CODING_COLUMNS = (
     "code_id",
     "category_id",
     "matched",
+    "negated",
     "source",
     "coder",
 )
@@ -40,6 +41,7 @@ MATCH_SEPARATOR = "; "
 RULE_CODER = "mixedwai"
 
 _INT_COLUMNS = ("start", "end")
+_BOOL_COLUMNS = ("negated",)
 
 
 def _as_transcripts(corpus: Any) -> list[Any]:
@@ -70,6 +72,8 @@ def _frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     for name, values in zip(CODING_COLUMNS, columns, strict=False):
         if name in _INT_COLUMNS:
             data[name] = pd.Series(list(values), dtype="int64")
+        elif name in _BOOL_COLUMNS:
+            data[name] = pd.Series(list(values), dtype="bool")
         elif values:
             data[name] = pd.Series(list(values))  # pandas infers its text dtype
         else:

@@ -3,6 +3,9 @@
 Helpers shared by :mod:`mixedwai.qual.retrieval.matrices` and :mod:`mixedwai.qual.retrieval.quotes`:
 a **coded segment** is a distinct ``(doc_id, start, end)`` span, and the **case**
 of a row is its ``case_id``, or its ``doc_id`` when the transcript has no case id.
+Rows flagged ``negated`` (a match inside a negated clause of a code with
+``when_negated: flag``) are kept in the table for review but left out of every
+count and quote (:func:`_affirmed`).
 """
 
 from __future__ import annotations
@@ -88,5 +91,19 @@ def _agreed(codings: pd.DataFrame) -> pd.DataFrame:
     per_span = per_span[per_span["_n"] == per_span["doc_id"].map(coders_of_doc)]
     kept = frame.merge(per_span[keys], on=keys, how="inner").drop_duplicates(keys)
     kept = kept.drop(columns=["_coder"])
+    kept.attrs = dict(codings.attrs)
+    return kept
+
+
+def _affirmed(codings: pd.DataFrame) -> pd.DataFrame:
+    """The codings without the rows flagged ``negated`` (all rows if there is no such column)."""
+    if "negated" not in codings.columns or not len(codings):
+        return codings
+    flags = codings["negated"]
+    if flags.dtype != bool:  # read back from a CSV file: "True"/"False" or 1/0
+        flags = flags.astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
+    if not flags.any():
+        return codings
+    kept = codings[~flags.to_numpy()]
     kept.attrs = dict(codings.attrs)
     return kept

@@ -29,7 +29,13 @@ import pandas as pd
 from mixedwai._validation import check_choice
 from mixedwai.errors import CodebookError, OptionError
 from mixedwai.ids import canonical_case_id
-from mixedwai.qual.retrieval.codings import _SPAN, _case_keys, _require, _select_coders
+from mixedwai.qual.retrieval.codings import (
+    _SPAN,
+    _affirmed,
+    _case_keys,
+    _require,
+    _select_coders,
+)
 from mixedwai.qual.retrieval.quotes import quotes
 
 if TYPE_CHECKING:
@@ -173,6 +179,7 @@ def code_matrix(
     _require(codings, ["doc_id", "start", "end", "code_id"], "code_matrix")
     codings = _select_coders(codings, coders, "code_matrix")
     check_choice("value", value, ["count", "presence"])
+    codings = _affirmed(codings)
     if codebook is not None:
         _unknown_codes(codings, codebook, "code_matrix")
     frame = codings.assign(_case=_case_keys(codings))
@@ -268,6 +275,7 @@ def code_frequencies(
     _require(codings, ["doc_id", "start", "end", "code_id"], "code_frequencies")
     codings = _select_coders(codings, coders, "code_frequencies")
     _unknown_codes(codings, codebook, "code_frequencies")
+    codings = _affirmed(codings)
     frame = codings.assign(_case=_case_keys(codings).astype(str))
     category_of = {str(code.id): str(cat) for code, cat, *_ in codebook.iter_codes()}
     frame = frame.assign(_category=frame["code_id"].astype(str).map(category_of))
@@ -378,6 +386,7 @@ def cooccurrence(
     needed = ["doc_id", "code_id"] + (["segment_id"] if level == "segment" else [])
     _require(codings, needed, "cooccurrence")
     codings = _select_coders(codings, coders, "cooccurrence")
+    codings = _affirmed(codings)
     codes = _default_codes(codings, codebook)
     if level == "segment":
         units = codings["doc_id"].astype(str) + "\x1f" + codings["segment_id"].astype(str)

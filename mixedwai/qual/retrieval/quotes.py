@@ -16,7 +16,7 @@ import pandas as pd
 from mixedwai._validation import check_range
 from mixedwai.errors import CodebookError, ColumnError, OptionError, OutcomeValueError
 from mixedwai.ids import canonical_case_id, display_case_id
-from mixedwai.qual.retrieval.codings import _SPAN, _case_keys, _require
+from mixedwai.qual.retrieval.codings import _SPAN, _affirmed, _case_keys, _require
 
 if TYPE_CHECKING:
     from mixedwai.qual.codebook.model import Codebook
@@ -182,7 +182,8 @@ def quotes(
     labels = _attributions(cases, outcome_labels)
     columns = ["quote", "case_id", "doc_id", "segment_id", "speaker", "start", "end",
                "n_words", "n_hits", "attribution"]
-    rows = codings[codings["code_id"].astype(str) == str(code_id)]
+    rows = _affirmed(codings)
+    rows = rows[rows["code_id"].astype(str) == str(code_id)]
     if not len(rows):
         _check_known(codings, str(code_id), codebook)
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})

@@ -89,7 +89,9 @@ def search_rule(query: str | Sequence[str], *, mode: str = "auto") -> MatchRules
     Returns
     -------
     MatchRules
-        What to write under a code's ``match:`` to code what the search finds.
+        What to write under a code's ``match:`` to code what the search finds. A
+        search does not read negation; a code drops matches in a negated clause
+        unless it says ``when_negated: keep`` (see docs/qual-coding.md).
 
     Raises
     ------
@@ -250,7 +252,7 @@ class SearchResult:
             matched = by_segment.get((seg.doc_id, seg.segment_id), [])
             rows.append((seg.doc_id, seg.case_id, seg.segment_id, seg.speaker, seg.role,
                          seg.start, seg.end, seg.text, code_id, category_id,
-                         MATCH_SEPARATOR.join(matched), SEARCH_SOURCE, coder))
+                         MATCH_SEPARATOR.join(matched), False, SEARCH_SOURCE, coder))
         frame = _frame(rows)
         frame.attrs.update({"code_ids": [code_id], "doc_ids": list(self.doc_ids),
                             "case_ids": list(self.case_ids), "unit": self.unit})

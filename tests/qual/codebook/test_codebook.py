@@ -185,7 +185,7 @@ def test_unknown_top_level_key_lists_allowed_keys(tmp_path):
         tmp_path,
         GOOD.replace("speakers: [ES]\n", "speakers: [ES]\ncolour: red\n"),
         r"colour \(line 5\): unknown key 'colour' \(allowed keys: name, version, language, "
-        r"unit, speakers, description, metadata, categories\)",
+        r"unit, speakers, negation, description, metadata, categories\)",
     )
 
 

@@ -57,6 +57,7 @@ EN_POS = {
     "masks": ["Behind the mask I couldn't tell whether he was smiling."],
     "programme": ["With the labour shortage, employers were calling us."],
     "bond_trust": ["We got along really well from the start."],
+    "weak_bond": ["It stayed distant between us.", "There was never much trust between us."],
     "goal_agreement": ["We agreed on the goal in the first meeting: a job in retail."],
     "goal_disagreement": ["He wanted full-time work and I wanted part-time, we disagreed."],
     "task_agreement": ["We made an action plan together and she followed it."],
@@ -120,6 +121,7 @@ FR_POS = {
     "masks": ["Avec le masque, je ne voyais pas s'il souriait."],
     "programme": ["Avec la pénurie de main-d'œuvre, les employeurs nous appelaient."],
     "bond_trust": ["On s'entendait bien dès le début, il me faisait confiance."],
+    "weak_bond": ["Ça restait distant, il n'y avait pas de vraie confiance entre nous."],
     "goal_agreement": ["On s'est entendus sur l'objectif dès la première rencontre."],
     "goal_disagreement": [
         "Il voulait un temps plein et moi un temps partiel, on n'était pas d'accord."
@@ -315,3 +317,34 @@ def test_code_does_not_fire_on_negative_sentence(language, sentence, code_id):
         assert found == set()
     else:
         assert code_id not in found
+
+
+@pytest.mark.parametrize("name", ["ross2008-en", "ross2008-fr"])
+def test_shipped_yaml_reads_the_same_with_plain_pyyaml(name: str) -> None:
+    """YAML 1.1 readers (PyYAML) turn unquoted on/off/yes/no into booleans: none may remain."""
+    import yaml
+    from spacy.matcher import Matcher
+
+    from mixedwai.qual.codebook.loading import CODEBOOK_DIR
+    from mixedwai.qual.codebook.yaml_source import load_codebook_document, to_plain
+    from mixedwai.qual.coding.nlp import get_pipeline
+
+    path = CODEBOOK_DIR / f"{name.replace('-', '_')}.yaml"
+    plain = yaml.safe_load(path.read_text(encoding="utf-8"))
+    ours, _lines, _problems = to_plain(load_codebook_document(path))
+    assert plain == ours
+    book = load_codebook(name)
+    assert book.model_dump() == load_codebook(book.model_validate(plain)).model_dump()
+    nlp = get_pipeline(book.language)
+    for code, *_ in book.iter_codes():
+        for k, pattern in enumerate(code.match.patterns):
+            matcher = Matcher(nlp.vocab, validate=True)
+            matcher.add(f"{code.id}_{k}", [pattern])  # spaCy accepts the pattern
+            matcher(nlp("Un deux trois." if book.language == "fr" else "One two three."))
+
+
+def test_shipped_codebooks_have_no_widening_lemma() -> None:
+    from mixedwai.qual.codebook.widening import lemma_widenings
+
+    for name in ("ross2008-en", "ross2008-fr"):
+        assert [w.message for w in lemma_widenings(load_codebook(name))] == []

@@ -117,7 +117,9 @@ def test_the_rule_of_a_search_codes_the_same_segments_as_the_search(corpus):
             book = Codebook.model_validate({
                 "name": "q", "version": "1", "language": language,
                 "categories": [{"id": "c", "label": "C", "codes": [
-                    {"id": "q", "label": "Q", "match": result.rule.model_dump()}]}]})
+                    {"id": "q", "label": "Q", "match": result.rule.model_dump(),
+                     # a search does not read negation: "didn't trust" is a hit
+                     "when_negated": "keep"}]}]})
             docs = [t for t in corpus if (t.language or "en") == language]
             coded = code_corpus(docs, book, unit="sentence", speakers="all")
             found = result.to_codings("q")
