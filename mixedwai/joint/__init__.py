@@ -22,7 +22,7 @@ _NAMES = {
     "member_check_docx": "mixedwai.joint.membercheck",
     "member_check_document": "mixedwai.joint.membercheck",
     "quantitized_themes": "mixedwai.joint.displays.quantitized",
-    "render_docx": "mixedwai.joint.render.formats",
+    "render_docx": "mixedwai.joint.render.word",
     "render_html": "mixedwai.joint.render.formats",
     "render_markdown": "mixedwai.joint.render.formats",
     "run_study": "mixedwai.joint.output",

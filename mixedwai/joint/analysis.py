@@ -12,6 +12,7 @@ result, a :class:`~mixedwai.joint.result.StudyRun`, is then only serialised by
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 import warnings
 from collections.abc import Callable
@@ -196,7 +197,12 @@ def _with_outputs(run: StudyRun) -> StudyRun:
 
 
 def _member_checks(run: StudyRun) -> dict[str, Document]:
-    """The member-check summaries by file stem: one per interviewed case, one per pattern."""
+    """The member-check summaries, one per interview, by ``<ES>/<case>`` path.
+
+    Each interview's summary is in that interview's language and goes into the
+    folder of the ES who gave it; no document holds another ES's clients.
+    """
+    from mixedwai.ids import es_id_of
     from mixedwai.joint.membercheck import WORDS, member_check_document
     from mixedwai.qual.codebook.loading import load_codebook
 
@@ -206,13 +212,16 @@ def _member_checks(run: StudyRun) -> dict[str, Document]:
     books = {lang: load_codebook(name)
              for lang, name in (run.config.qual.codebooks or {}).items()}
     documents: dict[str, Document] = {}
-    for case_id in run.linked.interviewed.index:
+    interviewed = run.linked.interviewed
+    for case_id in interviewed.index:
         language = language_of.get(case_id) or "en"
         language = language if language in WORDS else "en"
-        documents[case_id] = member_check_document(run.linked, case_id, language=language,
-                                                   codebook=books.get(language))
-    for pattern in dict.fromkeys(run.linked.interviewed["abbrev"]):
-        documents[f"pattern_{pattern}"] = member_check_document(run.linked, pattern=pattern)
+        es = interviewed.at[case_id, "es_id"]
+        es = str(es) if es is not None and not pd.isna(es) else (es_id_of(case_id) or "ES_unknown")
+        folder = re.sub(r"[^A-Za-z0-9_-]+", "_", es).strip("_") or "ES_unknown"
+        name = re.sub(r"[^A-Za-z0-9_-]+", "_", str(case_id)).strip("_") or "case"
+        documents[f"{folder}/{name}"] = member_check_document(
+            run.linked, case_id, language=language, codebook=books.get(language))
     return documents
 
 

@@ -106,6 +106,10 @@ class StudyConfig(_Model):
         Permission bits of the output files, in octal (``"0600"``: readable by their
         owner only, for identifiable data). By default new outputs get what the
         user's umask allows.
+    labels : dict of str to str
+        Variable labels for the report's tables, by case-table column
+        (``time_out_of_work: Time out of the labour market``); columns without
+        one are shown with their name in words.
     """
 
     name: str = "Untitled study"
@@ -116,6 +120,7 @@ class StudyConfig(_Model):
     meta_inferences: Path | None = None
     outcome_label: str = "obtained a job"
     no_outcome_label: str = "did not obtain a job"
+    labels: dict[str, str] = {}
     columns: ColumnsConfig = ColumnsConfig()
     quant: QuantConfig = QuantConfig()
     qual: QualConfig = QualConfig()

@@ -4,9 +4,13 @@
 :class:`~mixedwai.joint.result.StudyRun`: method (instrument, scores, Ward, the k
 rule and its parameters, codebook and version, mixedwai version), patterns
 (Table 2 and Figure 2 analogues, the k-selection table and the reason), outcomes
-(pattern × outcome with the exact test, score-outcome tests, Table 1 and time to
-outcome), themes (code frequencies), the joint displays, and every exclusion
-with its reason — so a reviewer can reproduce the run.
+(pattern × outcome with the exact test, score-outcome tests, Tables 1 and 3, time to
+outcome), themes (code frequencies), the joint displays (the case-ordered one as a
+compact case × theme matrix), every exclusion with its reason, and a technical
+appendix (pattern stability, every criterion for k, tie sensitivity, the parameters)
+— so a reviewer can reproduce the run. The publication tables come from
+:mod:`mixedwai.quant.tables`, built once and rendered by every format; case ids are
+spelt the paper's way (``ES#11_C4``) throughout.
 """
 
 from __future__ import annotations
@@ -15,7 +19,17 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from mixedwai.ids import display_case_id
+from mixedwai.joint.displays.matrix import case_matrix
 from mixedwai.joint.render.document import Document
+from mixedwai.quant.tables.characteristics import (
+    characteristics_table,
+    label_of,
+    outcome_by_characteristic_table,
+)
+from mixedwai.quant.tables.outcomes import days_table, outcome_by_pattern_table, score_tests_table
+from mixedwai.quant.tables.patterns import pattern_diagnostics_table, pattern_label, patterns_table
+from mixedwai.quant.tables.selection import k_criteria_table, k_table
 from mixedwai.quant.ward.ties import TIE_ARI_WARNING
 
 if TYPE_CHECKING:
@@ -24,26 +38,33 @@ if TYPE_CHECKING:
 __all__ = ["build_report"]
 
 
-def _fmt(value: object, digits: int = 2) -> str:
-    if isinstance(value, float):
-        return "" if pd.isna(value) else f"{value:.{digits}f}"
-    return "" if value is None else str(value)
-
-
 def _param(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.6g}"
     return "" if value is None else str(value)
 
 
-def _rounded(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
-    """Floats as text with ``digits`` decimals, and snake_case headings as words."""
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """snake_case headings as words, and case ids spelt the paper's way (``ES#11_C4``)."""
     out = frame.copy()
-    out.columns = [str(c).replace("_", " ") for c in out.columns]
     for column in out.columns:
-        if pd.api.types.is_float_dtype(out[column]):
-            out[column] = out[column].map(lambda v, d=digits: _fmt(v, d))
+        if str(column) == "case_id":
+            out[column] = out[column].map(lambda v: v if pd.isna(v) else display_case_id(str(v)))
+    out.columns = [label_of(str(c)) if str(c) != "case_id" else "Case" for c in out.columns]
     return out
+
+
+def _trajectory_alt(run: StudyRun, measure: str) -> str:
+    """What the trajectory figure shows, in words (its alt text)."""
+    profile = run.quant.clusters.profile
+    times = [c for c in profile.columns if str(c).endswith("_mean")]
+    lines = []
+    for _, row in profile.iterrows():
+        points = ", ".join(f"{row[t]:.2f}" for t in times)
+        lines.append(f"{pattern_label(row['pattern'], row['abbrev'])}, n = {int(row['n'])}: "
+                     f"{points}")
+    return (f"Line chart of the mean {measure} score at times 1 to {len(times)}, one line per "
+            "pattern. " + "; ".join(lines) + ".")
 
 
 def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Document:
@@ -53,7 +74,7 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
     ----------
     run : StudyRun
     figures : dict of str to bytes, optional
-        PNG figures (``trajectories``, ``dendrogram``) to embed.
+        Figures by file name; ``trajectories.png`` and ``dendrogram.png`` are embedded.
 
     Returns
     -------
@@ -65,7 +86,7 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
     >>> doc = build_report(analyse_study("sample_corpus"))
     >>> [b.text for b in doc.blocks if type(b).__name__ == "Heading" and b.level == 1]
     ['Method', 'Alliance patterns', 'Patterns and outcome', 'Themes', 'Joint displays', \
-'Exclusions and warnings', 'Reproducibility']
+'Exclusions and warnings', 'Technical appendix']
     """
     from mixedwai import __version__
 
@@ -131,69 +152,97 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
         )
 
     # ------------------------------------------------------------------ patterns
+    measure = "WAI"
+    labels = dict(config.labels)
     doc.heading("Alliance patterns")
-    doc.table(_rounded(clusters.profile.reset_index()), "Table 2 analogue: patterns, size and "
-              "mean WAI (SD) at each time")
-    if "trajectories" in figures:
-        doc.figure("Figure 2 analogue: mean WAI by time, one line per pattern",
-                   figures["trajectories"])
-    doc.table(_rounded(clusters.k_selection), "Choice of the number of clusters",
-              (clusters.k_reason,), landscape=True)
-    if "dendrogram" in figures:
-        doc.figure("Dendrogram (Ward)", figures["dendrogram"])
+    doc.table(patterns_table(clusters, measure=measure))
+    if "trajectories.png" in figures:
+        doc.figure(f"Mean {measure} score at each time, one line per pattern",
+                   figures["trajectories.png"], alt=_trajectory_alt(run, measure))
+    doc.table(k_table(clusters))
 
     # ------------------------------------------------------------------ outcomes
     doc.heading("Patterns and outcome")
     if quant.crosstab is not None:
         x = quant.crosstab
-        doc.table(_rounded(x.to_frame()), f"Outcome ({config.outcome_label}) by pattern")
+        doc.table(outcome_by_pattern_table(x, outcome_label=config.outcome_label,
+                                           no_outcome_label=config.no_outcome_label))
         doc.paragraph(x.summary())
-        if x.warning:
-            doc.paragraph(x.warning, italic=True)
+    if quant.score_tests is not None:
+        doc.table(score_tests_table(quant.score_tests, outcome_label=config.outcome_label,
+                                    measure=measure))
+    if quant.descriptives is not None:
+        doc.table(outcome_by_characteristic_table(
+            quant.descriptives, outcome_label=config.outcome_label, labels=labels))
+    if quant.characteristics is not None:
+        sizes = dict(zip(clusters.profile["abbrev"].astype(str), clusters.profile["n"],
+                         strict=True))
+        sizes["total"] = int(clusters.profile["n"].sum())
+        names = dict(zip(clusters.profile["abbrev"].astype(str),
+                         clusters.profile["pattern"].astype(str), strict=True))
+        doc.table(characteristics_table(quant.characteristics, sizes=sizes, labels=labels,
+                                        pattern_names=names))
+    if quant.time_to_outcome is not None:
+        doc.table(days_table(quant.time_to_outcome, outcome_label=config.outcome_label))
     tables = run.tables
-    for name, title in (
-        ("score_tests", "WAI scores and the outcome (Mann-Whitney U, point-biserial r)"),
-        ("descriptives", "Table 1 analogue: outcome by client attribute"),
-        ("characteristics", "Table 3 analogue: client characteristics by pattern"),
-        ("time_to_outcome", "Days to the outcome among those who reached it, by pattern"),
-    ):
-        if name in tables:
-            doc.table(_rounded(tables[name]), title, landscape=name == "characteristics")
 
     # ------------------------------------------------------------------ themes
     doc.heading("Themes")
     if "code_frequencies" in run.tables:
-        doc.table(_rounded(run.tables["code_frequencies"]),
-                  "Codes by category: segments, documents and cases coded")
+        doc.table(_readable(run.tables["code_frequencies"]),
+                  "Codes by category: segments, documents and cases coded",
+                  key="code_frequencies")
     else:
         doc.paragraph("No transcripts were coded.")
 
     # ------------------------------------------------------------------ joint
     doc.heading("Joint displays")
-    for display in run.displays.values():
-        doc.table(display)
+    for key, display in run.displays.items():
+        if key == "case_ordered" and len(run.linked.interviewed):
+            doc.table(case_matrix(run.linked))
+        else:
+            doc.table(display)
 
     # ------------------------------------------------------------------ exclusions
     doc.heading("Exclusions and warnings")
     excluded = clusters.excluded
     if len(excluded):
-        doc.table(excluded, f"Cases excluded from the clustering ({len(excluded)})")
+        doc.table(_readable(excluded), f"Cases excluded from the clustering ({len(excluded)})",
+                  key="excluded")
     if "trajectory_notes" in tables:
-        doc.table(tables["trajectory_notes"], "Cases whose first sessions are not numbered 1..N")
+        doc.table(_readable(tables["trajectory_notes"]),
+                  "Cases whose first sessions are not numbered 1..N", key="trajectory_notes")
     if "left_out_of_tables" in tables:
-        doc.table(tables["left_out_of_tables"], "Clustered cases left out of descriptive tables")
+        doc.table(_readable(tables["left_out_of_tables"]),
+                  "Clustered cases left out of descriptive tables", key="left_out_of_tables")
     unlinked = run.linked.links[run.linked.links["status"] != "linked"]
     if len(unlinked):
-        doc.table(unlinked.fillna(""), "Cases and transcripts not linked across strands")
+        doc.table(_readable(unlinked.fillna("")), "Cases and transcripts not linked across "
+                  "strands", key="not_linked")
     doc.bullets(run.warnings)
 
+    # ------------------------------------------------------------------ appendix
+    doc.heading("Technical appendix")
+    doc.paragraph("Diagnostics of the clustering: how stable each pattern is under resampling, "
+                  "every criterion computed for each number of clusters, and whether arbitrary "
+                  "tie-breaking could change the partition.")
+    doc.table(pattern_diagnostics_table(clusters))
+    doc.table(k_criteria_table(clusters))
+    if "dendrogram.png" in figures:
+        doc.figure("Ward dendrogram of the clustered cases, cut at the chosen number of "
+                   "clusters", figures["dendrogram.png"],
+                   alt=f"Dendrogram of Ward's tree over {clusters.matrix.shape[0]} cases; the "
+                   f"cut at k = {clusters.k} gives the patterns "
+                   + ", ".join(map(str, clusters.profile["abbrev"])) + ".")
+
     # ------------------------------------------------------------------ reproducibility
-    doc.heading("Reproducibility")
+    doc.heading("Reproducibility", level=2)
     rows = [("mixedwai version", __version__), ("study", str(config.root)),
             ("quant.instrument", config.quant.instrument)]
     rows += [(f"clustering.{k}", _param(v)) for k, v in params.items()]
     rows += [(f"qual.{k}", _param(v)) for k, v in config.qual.model_dump().items()]
     if run.codebook is not None:
         rows.append(("codebook version", f"{run.codebook.name} {run.codebook.version}"))
-    doc.table(pd.DataFrame(rows, columns=["parameter", "value"]), "Parameters of this run")
+    doc.table(pd.DataFrame(rows, columns=["Parameter", "Value"]), "Parameters of this run",
+              key="parameters")
     return doc

@@ -43,11 +43,13 @@ class StudyRun:
         Each joint display's text table and its numbers, by file stem (written to
         ``displays/`` and as the sheets of ``joint_displays.xlsx``).
     figures : dict of str to bytes
-        The figures as PNG bytes (``trajectories``, ``dendrogram``).
+        The figures by file name: ``trajectories`` and ``dendrogram`` each as a
+        300 dpi ``.png``, an ``.svg`` and a ``.pdf``.
     report : Document or None
         The whole-study report's content (see :func:`~mixedwai.joint.report.build_report`).
     member_checks : dict of str to Document
-        The member-check summaries by file stem (one per interviewed case, one per pattern).
+        The member-check summaries by path below ``member_checks/`` without extension
+        (``ES11/ES#11_C4``): one per interview, in a folder per employment specialist.
     timings : dict of str to float
         Seconds spent in each stage of :data:`~mixedwai.joint.analysis.STAGES`.
     warnings : list of str

@@ -147,23 +147,26 @@ class QuantAnalysis:
             "warning": x.warning or "",
         }])
 
-    def figures(self) -> dict[str, bytes]:
-        """``trajectories.png`` and ``dendrogram.png`` as PNG bytes."""
-        import io
+    def figures(self, *, dpi: int = 300) -> dict[str, bytes]:
+        """Each figure as ``<name>.png`` (``dpi``), ``<name>.svg`` and ``<name>.pdf`` bytes.
 
-        from mixedwai.quant.plots import plot_dendrogram, plot_trajectories
+        The figures are ``trajectories`` (mean score at each time, one line per
+        pattern, each line named at its end) and ``dendrogram`` (Ward's tree,
+        each pattern named above its cases).
+        """
+        from mixedwai.quant.plots import figure_bytes, plot_dendrogram, plot_trajectories
 
-        pngs = {}
+        c = self.clusters
+        names = dict(zip(c.profile.index, c.profile["abbrev"].astype(str), strict=True))
+        out = {}
         for name, fig in (
-            ("trajectories", plot_trajectories(self.clusters.profile)),
-            ("dendrogram", plot_dendrogram(self.clusters.tree.linkage, k=self.clusters.k,
-                                           labels=list(self.clusters.scores.index),
-                                           clusters=self.clusters.labels["cluster"])),
+            ("trajectories", plot_trajectories(c.profile)),
+            ("dendrogram", plot_dendrogram(c.tree.linkage, k=c.k, labels=list(c.scores.index),
+                                           clusters=c.labels["cluster"], names=names)),
         ):
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
-            pngs[name] = buffer.getvalue()
-        return pngs
+            for fmt in ("png", "svg", "pdf"):
+                out[f"{name}.{fmt}"] = figure_bytes(fig, fmt, dpi=dpi)
+        return out
 
 
 def _text(value: object) -> str:
