@@ -23,13 +23,16 @@ from mixedwai.ids import display_case_id
 from mixedwai.joint.displays.matrix import case_matrix
 from mixedwai.joint.render.document import Document
 from mixedwai.quant.tables.characteristics import (
+    INDENT,
     characteristics_table,
     label_of,
     outcome_by_characteristic_table,
 )
+from mixedwai.quant.tables.model import PublicationTable
 from mixedwai.quant.tables.outcomes import days_table, outcome_by_pattern_table, score_tests_table
 from mixedwai.quant.tables.patterns import pattern_diagnostics_table, pattern_label, patterns_table
 from mixedwai.quant.tables.selection import k_criteria_table, k_table
+from mixedwai.quant.tables.text import n_pct
 from mixedwai.quant.ward.ties import TIE_ARI_WARNING
 
 if TYPE_CHECKING:
@@ -52,6 +55,35 @@ def _readable(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = out[column].map(lambda v: v if pd.isna(v) else display_case_id(str(v)))
     out.columns = [label_of(str(c)) if str(c) != "case_id" else "Case" for c in out.columns]
     return out
+
+
+def _code_table(frequencies: pd.DataFrame) -> PublicationTable:
+    """The codes by category: segments, interviews and cases coded (categories head groups)."""
+    display, sheet, groups = [], [], []
+    n_cases = 0
+    for _, row in frequencies.iterrows():
+        category = row["level"] == "category"
+        if category:
+            groups.append(len(display))
+            n_cases = max(n_cases, int(row["n_cases"] / row["share_of_cases"])
+                          if row["share_of_cases"] else 0)
+        indent = INDENT * max(0, int(row["depth"]))
+        display.append([indent + str(row["label"]), str(int(row["n_segments"])),
+                        str(int(row["n_docs"])),
+                        n_pct(row["n_cases"], 100 * float(row["share_of_cases"]))])
+        sheet.append({"Level": row["level"], "Category": row["category_id"],
+                      "Code": "" if pd.isna(row["code_id"]) else row["code_id"],
+                      "Label": row["label"], "Segments": int(row["n_segments"]),
+                      "Interviews": int(row["n_docs"]), "Cases": int(row["n_cases"]),
+                      "% of cases": 100 * float(row["share_of_cases"])})
+    return PublicationTable(
+        "code_frequencies", "Codes by category: coded segments, interviews and cases",
+        pd.DataFrame(display, columns=["Category and code", "Segments", "Interviews",
+                                       "Cases, n (%)"]),
+        pd.DataFrame(sheet), {"% of cases": "0.0"},
+        ("Note. Segments = coded sentences; Interviews and Cases = how many interviews and "
+         f"cases have the code at least once (percentages of the {n_cases} interviewed "
+         "cases). Codes are candidates applied by the codebook's rules.",), tuple(groups))
 
 
 def _trajectory_alt(run: StudyRun, measure: str) -> str:
@@ -167,7 +199,6 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
         x = quant.crosstab
         doc.table(outcome_by_pattern_table(x, outcome_label=config.outcome_label,
                                            no_outcome_label=config.no_outcome_label))
-        doc.paragraph(x.summary())
     if quant.score_tests is not None:
         doc.table(score_tests_table(quant.score_tests, outcome_label=config.outcome_label,
                                     measure=measure))
@@ -189,9 +220,7 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
     # ------------------------------------------------------------------ themes
     doc.heading("Themes")
     if "code_frequencies" in run.tables:
-        doc.table(_readable(run.tables["code_frequencies"]),
-                  "Codes by category: segments, documents and cases coded",
-                  key="code_frequencies")
+        doc.table(_code_table(run.tables["code_frequencies"]))
     else:
         doc.paragraph("No transcripts were coded.")
 

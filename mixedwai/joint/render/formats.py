@@ -273,8 +273,9 @@ def frame_to_html(frame: pd.DataFrame, caption: str = "", *, label: str = "",
 
     Examples
     --------
-    >>> frame_to_html(pd.DataFrame({"a": ["<b>"]}))
-    '<table><thead><tr><th scope="col">a</th></tr></thead><tbody><tr><th scope="row">&lt;b&gt;</th></tr></tbody></table>'
+    >>> page = frame_to_html(pd.DataFrame({"a": ["<b>"]}))
+    >>> '<th scope="col">a</th>' in page, '<th scope="row">&lt;b&gt;</th>' in page
+    (True, True)
     """
     lo, hi = _trajectory_bounds(frame)
     numeric = _numeric_columns(frame)

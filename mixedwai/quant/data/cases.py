@@ -25,6 +25,7 @@ from mixedwai.quant.data.table import (
     _show,
     _to_numbers,
     _warn_es_mismatch,
+    written_ids,
 )
 
 __all__ = ["OUTCOME_SPELLINGS", "parse_outcome", "read_cases"]
@@ -245,6 +246,7 @@ def read_cases(
             out[column] = numbers.to_numpy()
     out.index = pd.Index(case_ids.astype(object).to_list(), name="case_id", dtype=object)
     out.attrs["source"] = src
+    out.attrs["case_ids"] = written_ids(frame[cols["case"]], case_ids)
     if outcome is not None:
         out.attrs["outcome"] = cols["outcome"]
     return out

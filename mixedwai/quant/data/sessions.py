@@ -47,6 +47,7 @@ from mixedwai.quant.data.table import (
     _show,
     _to_numbers,
     _warn_es_mismatch,
+    written_ids,
 )
 from mixedwai.quant.instruments.loading import load_instrument
 from mixedwai.quant.instruments.model import Instrument
@@ -225,6 +226,7 @@ def _read_sessions(
         if column not in used and column not in out.columns:
             out[column] = frame[column].to_numpy()
     out.attrs["source"] = src
+    out.attrs["case_ids"] = written_ids(frame[cols["case"]], case_ids)
     return out
 
 
