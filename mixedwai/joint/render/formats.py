@@ -210,6 +210,7 @@ color:#222;line-height:1.5;font-size:1rem;overflow-wrap:break-word}
 h1,h2,h3{font-family:Helvetica,Arial,sans-serif;color:#1f3b57;line-height:1.25}
 h1{font-size:1.6rem}h2{font-size:1.3rem;margin-top:2em}h3{font-size:1.1rem}
 nav.toc{border:1px solid #ccd;padding:.5em 1em;margin:1em 0;background:#f7f9fb}
+nav.toc h2{margin-top:.2em}
 nav.toc ol{margin:.3em 0;padding-left:1.4em}nav.toc li{margin:.15em 0}
 .table-wrap{overflow-x:auto;max-width:100%;margin:1em 0;-webkit-overflow-scrolling:touch}
 .table-wrap:focus{outline:2px solid #1f5f8b}
@@ -218,13 +219,14 @@ caption{text-align:left;padding:4px 0;caption-side:top}
 caption .label{font-weight:bold;display:block}caption .title{font-style:italic}
 thead th{border-top:2px solid #222;border-bottom:1px solid #222}
 tbody tr:last-child td,tbody tr:last-child th{border-bottom:2px solid #222}
-th,td{padding:4px 8px;vertical-align:top;text-align:left}
+th,td{padding:4px 8px;vertical-align:top;text-align:left;overflow-wrap:normal}
+td.text{min-width:16em}tbody th{min-width:7em}
 td.num{text-align:center;white-space:nowrap}
 tbody th{font-weight:normal}tr.group th{font-weight:bold;padding-top:.6em}
 .note{font-size:.85em;color:#444}
 .note em{font-style:italic}
 .quote{font-style:italic}
-figure{margin:1.5em 0}figure img{max-width:100%;height:auto}
+figure{margin:1.5em 0}figure img{width:100%;max-width:44rem;height:auto}
 figcaption{font-size:.95em;color:#333}figcaption .label{font-weight:bold}
 @media (max-width:600px){body{padding:.6em}table{font-size:.8em}}
 @page{size:auto;margin:15mm 12mm}
@@ -279,6 +281,8 @@ def frame_to_html(frame: pd.DataFrame, caption: str = "", *, label: str = "",
     """
     lo, hi = _trajectory_bounds(frame)
     numeric = _numeric_columns(frame)
+    long = [any(len(str(v)) > 40 for v in frame.iloc[:, j] if not _is_trajectory(v))
+            for j in range(len(frame.columns))]
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
     groups = set(group_rows)
     rows = []
@@ -288,8 +292,10 @@ def frame_to_html(frame: pd.DataFrame, caption: str = "", *, label: str = "",
             content = _html_cell(value, lo, hi)
             if j == 0:
                 cells.append(f'<th scope="row">{content}</th>')
+            elif numeric[j]:
+                cells.append(f'<td class="num">{content}</td>')
             else:
-                cells.append(f'<td class="num">{content}</td>' if numeric[j]
+                cells.append(f'<td class="text">{content}</td>' if long[j]
                              else f"<td>{content}</td>")
         cls = ' class="group"' if i in groups else ""
         rows.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
