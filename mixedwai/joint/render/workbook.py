@@ -34,7 +34,7 @@ from mixedwai.joint.render.formats import _FIXED_DATE, _fix_zip_times, _is_traje
 
 __all__ = ["SheetTable", "document_workbook", "frames_workbook", "workbook_bytes"]
 
-_NUMBER = re.compile(r"[-+]?\d+(?:\.(\d+))?")
+_NUMBER = re.compile(r"-?\d+(?:\.(\d+))?")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _MAX_WIDTH = 60
