@@ -38,6 +38,7 @@ _TABLE_PT = 9.0
 _CELL_PAD_PT = 14.0  # left + right cell margins (0.08 in each) and a little slack
 _SPARK_PT = 62.0
 _MAX_TEXT_PT = 230.0
+_SHORT_PT = 95.0  # columns narrower than this are not squeezed while wider ones can give
 
 # Helvetica/Arial advance widths (1/1000 em) of printable ASCII, from the Adobe AFM files.
 _WIDTHS = dict(zip(
@@ -76,7 +77,8 @@ def column_widths(frame: pd.DataFrame, available: float, size: float = _TABLE_PT
 
     A column is never narrower than its longest word (heading words in bold), so
     no word breaks; when the natural widths exceed ``available``, the columns
-    holding long text give up width (never below their longest word).
+    holding long text give up width first (never below their longest word), and
+    short columns (numbers, n (%), names) keep their width while they can.
 
     Examples
     --------
@@ -89,18 +91,28 @@ def column_widths(frame: pd.DataFrame, available: float, size: float = _TABLE_PT
         head = str(column)
         words = [text_width_points(w, size, bold=True) for w in head.split()] or [0.0]
         line = text_width_points(head, size, bold=True)
-        cells = [_cell_text(v) for v in frame[column]]
         spark = any(_is_trajectory(v) for v in frame[column])
-        lines = [ln for c in cells if not _is_trajectory(c) for ln in c.split("\n")]
+        lines = [ln for v in frame[column] if not _is_trajectory(v)
+                 for ln in _cell_text(v).split("\n")]
         longest = max((text_width_points(ln, size) for ln in lines), default=0.0)
         word = max((text_width_points(w, size) for ln in lines for w in ln.split()), default=0.0)
         low = max(max(words), word, _SPARK_PT if spark else 0.0)
-        high = max(low, min(max(line, longest), _MAX_TEXT_PT), _SPARK_PT if spark else 0.0)
+        # a heading may wrap between its words: it widens its column only up to the cells
+        high = max(low, min(max(min(line, max(longest, _SPARK_PT if spark else 0.0)),
+                                longest), _MAX_TEXT_PT))
         minimum.append(low + _CELL_PAD_PT)
         natural.append(high + _CELL_PAD_PT)
     total = sum(natural)
     if total <= available:
         return natural
+    # first only the columns of long text give up width; short columns keep theirs
+    wide = [n > _SHORT_PT for n in natural]
+    floor = sum(m if w else n for m, n, w in zip(minimum, natural, wide, strict=True))
+    if floor < available and any(wide):
+        slack = [n - m if w else 0.0 for m, n, w in zip(minimum, natural, wide, strict=True)]
+        share = (available - floor) / sum(slack)
+        return [m + s * share if w else n
+                for m, n, s, w in zip(minimum, natural, slack, wide, strict=True)]
     floor = sum(minimum)
     if floor >= available:  # even the longest words do not fit: keep them whole
         return minimum
