@@ -54,7 +54,8 @@ def test_clusters_csv_matches_the_published_sizes(report_dir: Path) -> None:
 
 
 def test_member_check_is_a_word_file_with_quotes(report_dir: Path) -> None:
-    word = docx.Document(io.BytesIO((report_dir / "member_checks" / "ES11" / "ES11_C4.docx").read_bytes()))
+    path = report_dir / "member_checks" / "ES11" / "ES11_C4.docx"
+    word = docx.Document(io.BytesIO(path.read_bytes()))
     text = "\n".join(p.text for p in word.paragraphs)
     assert "ES#11_C4" in text and "“" in text
 
