@@ -168,8 +168,9 @@ class QuantAnalysis:
 
         The figures are ``trajectories`` (mean score at each time, one line per
         pattern, each line named at its end) and ``dendrogram`` (Ward's tree,
-        each pattern named above its cases).
+        each pattern named above its cases, cases spelt ``ES#11_C4``).
         """
+        from mixedwai.ids import display_case_id
         from mixedwai.quant.plots import figure_bytes, plot_dendrogram, plot_trajectories
 
         c = self.clusters
@@ -177,7 +178,8 @@ class QuantAnalysis:
         out = {}
         for name, fig in (
             ("trajectories", plot_trajectories(c.profile)),
-            ("dendrogram", plot_dendrogram(c.tree.linkage, k=c.k, labels=list(c.scores.index),
+            ("dendrogram", plot_dendrogram(c.tree.linkage, k=c.k,
+                                           labels=[display_case_id(str(i)) for i in c.scores.index],
                                            clusters=c.labels["cluster"], names=names)),
         ):
             for fmt in ("png", "svg", "pdf"):
