@@ -234,7 +234,8 @@ figcaption{font-size:.95em;color:#333}figcaption .label{font-weight:bold}
 body{max-width:none;padding:0;font-size:10pt}nav.toc{display:none}
 .table-wrap{overflow:visible}
 table{width:100%;font-size:7.5pt;table-layout:auto}
-td,th{overflow-wrap:anywhere;word-break:normal;padding:2px 4px}
+td,th{overflow-wrap:normal;word-break:normal;hyphens:manual;padding:2px 4px}
+td.text{min-width:0}tbody th{min-width:0}
 td.num{white-space:normal}
 thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}
 caption{break-after:avoid}
