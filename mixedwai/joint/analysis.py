@@ -12,7 +12,6 @@ result, a :class:`~mixedwai.joint.result.StudyRun`, is then only serialised by
 from __future__ import annotations
 
 import dataclasses
-import re
 import time
 import warnings
 from collections.abc import Callable
@@ -196,11 +195,11 @@ def _with_outputs(run: StudyRun) -> StudyRun:
     return dataclasses.replace(run, report=build_report(run, run.figures))
 
 
-def _member_checks(run: StudyRun) -> dict[str, Document]:
-    """The member-check summaries, one per interview, by ``<ES>/<case>`` path.
+def _member_checks(run: StudyRun) -> dict[tuple[str, str], Document]:
+    """The member-check summaries, one per interview, by (ES id, case id).
 
-    Each interview's summary is in that interview's language and goes into the
-    folder of the ES who gave it; no document holds another ES's clients.
+    Each interview's summary is in that interview's language and belongs to the
+    ES who gave it; no document holds another ES's clients.
     """
     from mixedwai.ids import es_id_of
     from mixedwai.joint.membercheck import WORDS, member_check_document
@@ -211,16 +210,14 @@ def _member_checks(run: StudyRun) -> dict[str, Document]:
     language_of = {t.case_id: t.language for t in run.corpus if t.case_id is not None}
     books = {lang: load_codebook(name)
              for lang, name in (run.config.qual.codebooks or {}).items()}
-    documents: dict[str, Document] = {}
+    documents: dict[tuple[str, str], Document] = {}
     interviewed = run.linked.interviewed
     for case_id in interviewed.index:
         language = language_of.get(case_id) or "en"
         language = language if language in WORDS else "en"
         es = interviewed.at[case_id, "es_id"]
-        es = str(es) if es is not None and not pd.isna(es) else (es_id_of(case_id) or "ES_unknown")
-        folder = re.sub(r"[^A-Za-z0-9_-]+", "_", es).strip("_") or "ES_unknown"
-        name = re.sub(r"[^A-Za-z0-9_-]+", "_", str(case_id)).strip("_") or "case"
-        documents[f"{folder}/{name}"] = member_check_document(
+        es = str(es) if es is not None and not pd.isna(es) else (es_id_of(case_id) or "unknown")
+        documents[(es, str(case_id))] = member_check_document(
             run.linked, case_id, language=language, codebook=books.get(language))
     return documents
 

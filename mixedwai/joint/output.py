@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mixedwai.io import staged_output, write_bytes, write_csv, write_text
+from mixedwai.io import safe_file_name, staged_output, write_bytes, write_csv, write_text
 from mixedwai.joint.analysis import Progress, analyse_study
 from mixedwai.joint.render.formats import render_html, render_markdown
 from mixedwai.joint.render.word import render_docx
@@ -73,9 +73,9 @@ def write_study(
             write_text(render_markdown(run.report), stage.path("report.md"))
             write_bytes(document_workbook(run.report), stage.path("report.xlsx"))
         if member_checks:
-            for name, document in run.member_checks.items():
-                write_bytes(render_docx(document),
-                            stage.path_for_id("member_checks", name, ".docx"))
+            for (es_id, case_id), document in run.member_checks.items():
+                folder = f"member_checks/{safe_file_name(es_id)}"  # one folder per ES
+                write_bytes(render_docx(document), stage.path_for_id(folder, case_id, ".docx"))
         written = stage.written()
     run.timings["rendering"] = run.timings.get("rendering", 0.0) + time.perf_counter() - start
     return written

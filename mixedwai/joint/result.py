@@ -47,9 +47,9 @@ class StudyRun:
         300 dpi ``.png``, an ``.svg`` and a ``.pdf``.
     report : Document or None
         The whole-study report's content (see :func:`~mixedwai.joint.report.build_report`).
-    member_checks : dict of str to Document
-        The member-check summaries by path below ``member_checks/`` without extension
-        (``ES11/ES#11_C4``): one per interview, in a folder per employment specialist.
+    member_checks : dict of (str, str) to Document
+        The member-check summaries by (ES id, case id): one per interview, written
+        to ``member_checks/<ES>/<case>.docx``.
     timings : dict of str to float
         Seconds spent in each stage of :data:`~mixedwai.joint.analysis.STAGES`.
     warnings : list of str
@@ -67,6 +67,6 @@ class StudyRun:
     display_frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, bytes] = field(default_factory=dict)
     report: Document | None = None
-    member_checks: dict[str, Document] = field(default_factory=dict)
+    member_checks: dict[tuple[str, str], Document] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
