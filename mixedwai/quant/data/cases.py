@@ -153,8 +153,9 @@ def read_cases(
         column as nullable booleans, ``days_col`` as float, every other column
         (diagnosis, benefits, age ...) as read, except that a text column whose
         every non-blank cell is a number (``age`` in a CSV) becomes a float
-        column. ``attrs["source"]`` is the file name and ``attrs["outcome"]``
-        the outcome column.
+        column. ``attrs["source"]`` is the file name, ``attrs["outcome"]``
+        the outcome column and ``attrs["case_ids"]`` each canonical id with its
+        spelling in the file.
 
     Warns
     -----

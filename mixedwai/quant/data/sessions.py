@@ -105,7 +105,8 @@ def read_sessions(
           ``wai``, the ready score (decimal comma accepted).
         - every other column of the input, unchanged, after these.
 
-        ``frame.attrs["source"]`` holds the file name.
+        ``frame.attrs["source"]`` holds the file name, ``frame.attrs["case_ids"]``
+        each canonical case id with its spelling in the file (first row seen).
 
     Warns
     -----
