@@ -69,6 +69,15 @@ def outcome_by_characteristic_table(
     Returns
     -------
     PublicationTable
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"attribute": "sex", "level": ["male", "total"], "n": [9, 18],
+    ...                       "n_outcome": [5, 12], "pct_outcome": [55.56, 66.67],
+    ...                       "n_missing": 0})
+    >>> table = outcome_by_characteristic_table(frame, outcome_label="obtained a job")
+    >>> table.display.values.tolist()
+    [['All clients', '18', '12 (66.7)'], ['Sex', '', ''], ['\u2003male', '9', '5 (55.6)']]
     """
     head = f"{outcome_label[:1].upper()}{outcome_label[1:]}, n (%)"
     rows: list[list[str]] = []
@@ -129,6 +138,14 @@ def characteristics_table(
     Returns
     -------
     PublicationTable
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"attribute": "sex", "level": ["male", "male"],
+    ...                       "pattern": ["SHA", "total"], "n": [3, 9], "pct": [60.0, 50.0],
+    ...                       "mean": float("nan"), "sd": float("nan")})
+    >>> characteristics_table(frame, sizes={"SHA": 5, "total": 18}).display.values.tolist()
+    [['Sex', '', ''], ['\u2003male', '3 (60.0)', '9 (50.0)']]
     """
     patterns = list(dict.fromkeys(characteristics["pattern"].astype(str)))
     heads = {}

@@ -49,6 +49,12 @@ class PublicationTable:
         levels follow); renderers set them apart.
     landscape : bool
         Whether the table needs a landscape page.
+
+    Examples
+    --------
+    >>> t = PublicationTable("t", "T", pd.DataFrame({"n": ["5"]}), pd.DataFrame({"n": [5]}))
+    >>> t.key, t.sheet_formats()
+    ('t', {'n': '0'})
     """
 
     key: str

@@ -44,6 +44,14 @@ def outcome_by_pattern_table(
     Returns
     -------
     PublicationTable
+
+    Examples
+    --------
+    >>> import mixedwai as mw
+    >>> labels = pd.Series(["SHA", "SHA", "SLA", "SLA"], index=list("abcd"))
+    >>> x = mw.outcome_crosstab(labels, pd.Series([True, False, True, True], index=list("abcd")))
+    >>> outcome_by_pattern_table(x, outcome_label="job").display.iloc[0].tolist()
+    ['SHA', '2', '1 (50.0)', '1 (50.0)']
     """
     counts, pct = crosstab.counts, crosstab.pct_within
     yes, no = counts.columns[0], counts.columns[1]
@@ -86,6 +94,14 @@ def days_table(times: pd.DataFrame, *, outcome_label: str = "outcome") -> Public
     Returns
     -------
     PublicationTable
+
+    Examples
+    --------
+    >>> times = pd.DataFrame({"n": [4, 1], "mean": [65.25, 77.0], "sd": [25.14, float("nan")],
+    ...                       "median": [60.0, 77.0], "min": [42.0, 77.0], "max": [99.0, 77.0]},
+    ...                      index=["SHA", "LDA"])
+    >>> days_table(times).display["M (SD)"].tolist()
+    ['65.25 (25.14)', '77.00 (—)']
     """
     rng = [DASH if pd.isna(lo) else f"{lo:.0f}–{hi:.0f}"
            for lo, hi in zip(times["min"], times["max"], strict=True)]
@@ -125,6 +141,14 @@ def score_tests_table(tests: pd.DataFrame, *, outcome_label: str = "outcome",
     Returns
     -------
     PublicationTable
+
+    Examples
+    --------
+    >>> tests = pd.DataFrame({"n_yes": [12], "n_no": [6], "mean_yes": [5.78], "mean_no": [5.75],
+    ...                       "u": [37.0], "p_value": [0.947], "r_pb": [0.02], "r_pb_p": [0.94]},
+    ...                      index=["t1"])
+    >>> score_tests_table(tests).display.values.tolist()
+    [['Time 1', '5.78', '5.75', '37.0', '.95', '0.02']]
     """
     def when(t: object) -> str:
         text = str(t)

@@ -66,6 +66,14 @@ def patterns_table(clusters: ClusterResult, *, measure: str = "WAI") -> Publicat
         ``display`` columns: Pattern, n (%), one ``M (SD)`` column per time
         (``Time 1`` ...), Overall. ``sheet``: pattern, abbrev, n, %, then
         ``T1 M``, ``T1 SD`` ... ``Overall M``, ``Overall SD`` as numbers.
+
+    Examples
+    --------
+    >>> import mixedwai as mw
+    >>> scores = mw.score_wai(mw.read_sessions("sample_corpus/sessions.csv"))
+    >>> result = mw.cluster_trajectories(scores, k=3, n_boot=0, tie_seeds=0)
+    >>> patterns_table(result).display["n (%)"].tolist()
+    ['5 (27.8)', '3 (16.7)', '10 (55.6)']
     """
     profile = clusters.profile
     times = _times(profile)
@@ -115,6 +123,14 @@ def pattern_diagnostics_table(clusters: ClusterResult) -> PublicationTable:
     PublicationTable
         ``display`` columns: Pattern, Share, Stability (mean Jaccard over the
         bootstrap resamples; a dash when none were drawn).
+
+    Examples
+    --------
+    >>> import mixedwai as mw
+    >>> scores = mw.score_wai(mw.read_sessions("sample_corpus/sessions.csv"))
+    >>> result = mw.cluster_trajectories(scores, k=3, n_boot=0, tie_seeds=0)
+    >>> pattern_diagnostics_table(result).display["Share"].tolist()
+    ['0.28', '0.17', '0.56']
     """
     profile = clusters.profile
     stability = profile["stability"] if "stability" in profile else pd.Series(

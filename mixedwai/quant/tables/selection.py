@@ -47,6 +47,14 @@ def k_table(clusters: ClusterResult) -> PublicationTable:
     PublicationTable
         ``display`` columns: k, Coefficient, Increase (%), Smallest cluster n (%),
         Admissible, Chosen, Why.
+
+    Examples
+    --------
+    >>> import mixedwai as mw
+    >>> scores = mw.score_wai(mw.read_sessions("sample_corpus/sessions.csv"))
+    >>> result = mw.cluster_trajectories(scores, k=3, n_boot=0, tie_seeds=0)
+    >>> k_table(result).display["Admissible"].tolist()
+    ['yes', 'yes', 'no', 'no', 'no']
     """
     sel = clusters.k_selection
     min_share = float(clusters.params.get("min_share", 0.10))
@@ -89,6 +97,14 @@ def k_criteria_table(clusters: ClusterResult) -> PublicationTable:
     -------
     PublicationTable
         For the technical appendix.
+
+    Examples
+    --------
+    >>> import mixedwai as mw
+    >>> scores = mw.score_wai(mw.read_sessions("sample_corpus/sessions.csv"))
+    >>> result = mw.cluster_trajectories(scores, k=3, n_boot=0, tie_seeds=0)
+    >>> list(k_criteria_table(result).display.columns)[:3]
+    ['k', 'Silhouette', 'Calinski-Harabasz']
     """
     sel = clusters.k_selection
     columns = [("silhouette", "Silhouette", 2), ("calinski_harabasz", "Calinski-Harabasz", 1),

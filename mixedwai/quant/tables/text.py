@@ -21,28 +21,52 @@ def _missing(value: object) -> bool:
 
 
 def number(value: object, digits: int = 2) -> str:
-    """A number with ``digits`` decimals; a dash when missing."""
+    """A number with ``digits`` decimals; a dash when missing.
+
+    Examples
+    --------
+    >>> number(6.549, 2), number(float("nan"))
+    ('6.55', '—')
+    """
     if _missing(value):
         return DASH
     return f"{float(value):.{digits}f}"  # type: ignore[arg-type]
 
 
 def n_pct(n: object, pct: object, digits: int = 1) -> str:
-    """``n (%)``, the percentage with ``digits`` decimals."""
+    """``n (%)``, the percentage with ``digits`` decimals.
+
+    Examples
+    --------
+    >>> n_pct(5, 27.777)
+    '5 (27.8)'
+    """
     if _missing(n):
         return DASH
     return f"{int(n)} ({number(pct, digits)})"  # type: ignore[call-overload]
 
 
 def m_sd(mean: object, sd: object, digits: int = 2) -> str:
-    """``M (SD)``; a dash for an SD that does not exist (one case)."""
+    """``M (SD)``; a dash for an SD that does not exist (one case).
+
+    Examples
+    --------
+    >>> m_sd(77.0, float("nan"))
+    '77.00 (—)'
+    """
     if _missing(mean):
         return DASH
     return f"{number(mean, digits)} ({number(sd, digits)})"
 
 
 def p_text(p: object) -> str:
-    """A p-value the APA way: no leading zero, two decimals, ``< .001`` when tiny."""
+    """A p-value the APA way: no leading zero, two decimals, ``< .001`` when tiny.
+
+    Examples
+    --------
+    >>> p_text(0.0042), p_text(0.5233)
+    ('.004', '.52')
+    """
     if _missing(p):
         return DASH
     value = float(p)  # type: ignore[arg-type]
