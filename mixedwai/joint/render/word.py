@@ -84,7 +84,7 @@ def column_widths(frame: pd.DataFrame, available: float, size: float = _TABLE_PT
     --------
     >>> frame = pd.DataFrame({"Pattern": ["Stable high (SHA)"], "n (%)": ["5 (27.8)"]})
     >>> [round(w) for w in column_widths(frame, 450)]
-    [87, 46]
+    [97, 46]
     """
     natural, minimum = [], []
     for column in frame.columns:
@@ -94,12 +94,14 @@ def column_widths(frame: pd.DataFrame, available: float, size: float = _TABLE_PT
         spark = any(_is_trajectory(v) for v in frame[column])
         lines = [ln for v in frame[column] if not _is_trajectory(v)
                  for ln in _cell_text(v).split("\n")]
-        longest = max((text_width_points(ln, size) for ln in lines), default=0.0)
+        first = column == frame.columns[0]  # its group rows are set in bold
+        longest = max((text_width_points(ln, size, bold=first) for ln in lines), default=0.0)
         word = max((text_width_points(w, size) for ln in lines for w in ln.split()), default=0.0)
         low = max(max(words), word, _SPARK_PT if spark else 0.0)
-        # a heading may wrap between its words: it widens its column only up to the cells
-        high = max(low, min(max(min(line, max(longest, _SPARK_PT if spark else 0.0)),
-                                longest), _MAX_TEXT_PT))
+        # a heading may wrap between its words (on two lines or so): it widens its column
+        # only as far as the cells, or half its own length
+        cells = max(longest, _SPARK_PT if spark else 0.0)
+        high = max(low, min(max(min(line, max(cells, 0.55 * line)), longest), _MAX_TEXT_PT))
         minimum.append(low + _CELL_PAD_PT)
         natural.append(high + _CELL_PAD_PT)
     total = sum(natural)
