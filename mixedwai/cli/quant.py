@@ -104,8 +104,8 @@ def cluster(
     with staged_output(out, inputs=inputs) as stage:
         for name, frame in analysis.tables().items():
             write_csv(frame, stage.path(f"{name}.csv"))
-        for name, png in analysis.figures().items():
-            write_bytes(png, stage.path(f"{name}.png"))
+        for name, data in analysis.figures().items():
+            write_bytes(data, stage.path(name))
         write_text(analysis.summary(), stage.path("summary.txt"))
         written = stage.written()
 

@@ -347,8 +347,13 @@ def _study_qdpx(run: StudyRun, every_coding: pd.DataFrame | None) -> bytes | Non
                       codebook=run.codebook, cases=run.cases, name=run.config.name)
 
 
-def _member_checks(run: StudyRun) -> dict[str, Document]:
-    """The member-check summaries by file stem: one per interviewed case, one per pattern."""
+def _member_checks(run: StudyRun) -> dict[tuple[str, str], Document]:
+    """The member-check summaries, one per interview, by (ES id, case id).
+
+    Each interview's summary is in that interview's language and belongs to the
+    ES who gave it; no document holds another ES's clients.
+    """
+    from mixedwai.ids import es_id_of
     from mixedwai.joint.membercheck import WORDS, member_check_document
     from mixedwai.qual.codebook.loading import load_codebook
 
@@ -357,14 +362,15 @@ def _member_checks(run: StudyRun) -> dict[str, Document]:
     language_of = {t.case_id: t.language for t in run.corpus if t.case_id is not None}
     books = {lang: load_codebook(name)
              for lang, name in (run.config.qual.codebooks or {}).items()}
-    documents: dict[str, Document] = {}
-    for case_id in run.linked.interviewed.index:
+    documents: dict[tuple[str, str], Document] = {}
+    interviewed = run.linked.interviewed
+    for case_id in interviewed.index:
         language = language_of.get(case_id) or "en"
         language = language if language in WORDS else "en"
-        documents[case_id] = member_check_document(run.linked, case_id, language=language,
-                                                   codebook=books.get(language))
-    for pattern in dict.fromkeys(run.linked.interviewed["abbrev"]):
-        documents[f"pattern_{pattern}"] = member_check_document(run.linked, pattern=pattern)
+        es = interviewed.at[case_id, "es_id"]
+        es = str(es) if es is not None and not pd.isna(es) else (es_id_of(case_id) or "unknown")
+        documents[(es, str(case_id))] = member_check_document(
+            run.linked, case_id, language=language, codebook=books.get(language))
     return documents
 
 

@@ -141,6 +141,10 @@ class StudyConfig(_Model):
         CSV or YAML of the quotes the researcher pins (theme, doc_id, segment_id, optional
         translation; see :func:`mixedwai.joint.displays.exemplars.load_pinned_quotes`):
         they win over the quotes chosen automatically.
+    labels : dict of str to str
+        Variable labels for the report's tables, by case-table column
+        (``time_out_of_work: Time out of the labour market``); columns without
+        one are shown with their name in words.
     """
 
     name: str = "Untitled study"
@@ -152,6 +156,7 @@ class StudyConfig(_Model):
     quotes: Path | None = None
     outcome_label: str = "obtained a job"
     no_outcome_label: str = "did not obtain a job"
+    labels: dict[str, str] = {}
     columns: ColumnsConfig = ColumnsConfig()
     quant: QuantConfig = QuantConfig()
     qual: QualConfig = QualConfig()

@@ -1,11 +1,13 @@
 """Member-check summaries: what was coded in an interview, written for the ES to check.
 
-The reference study sent each ES a written summary of the first interview before
-a second one, to make sure the analysis reflected their view. These documents
-draft that summary from the coding: the alliance pattern in plain words, then,
-category by category, the themes the analysis found with the ES's own words as
-evidence, and questions inviting corrections. They are drafts for the researcher
-to edit before sending — nothing here replaces reading the interview.
+The reference study sent each ES a written summary of each of their interviews
+before a second one, to make sure the analysis reflected their view; no ES saw
+another ES's clients. These documents draft that summary from the coding: the
+alliance pattern in plain words, then, category by category, the themes the
+analysis found with the ES's own words as evidence, and questions inviting
+corrections. A document covers one interview, or all the interviews of one ES
+(never another ES's clients). They are drafts for the researcher to edit before
+sending — nothing here replaces reading the interview.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from mixedwai._validation import check_choice
 from mixedwai.errors import DataValueError
 from mixedwai.ids import display_case_id
 from mixedwai.joint.render.document import Document
-from mixedwai.joint.render.formats import render_docx
+from mixedwai.joint.render.word import render_docx
 from mixedwai.qual.retrieval.codings import _affirmed
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ __all__ = ["member_check_document", "member_check_docx"]
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "title_case": "Summary for your review: interview about {case}",
-        "title_pattern": "Summary for your review: the {pattern} pattern ({n} interviews)",
+        "title_es": "Summaries for your review: your {n} interviews",
         "intro": "Thank you for the interview. This summary is what we understood from it. "
                  "Please read it and tell us, at our next meeting or in the margins, what is "
                  "wrong, missing or overstated. The quotes are your own words from the transcript.",
@@ -47,7 +49,7 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "fr": {
         "title_case": "Résumé à valider : entrevue au sujet de {case}",
-        "title_pattern": "Résumé à valider : le profil {pattern} ({n} entrevues)",
+        "title_es": "Résumés à valider : vos {n} entrevues",
         "intro": "Merci pour l'entrevue. Ce résumé présente ce que nous en avons compris. "
                  "Lisez-le et dites-nous, à notre prochaine rencontre ou dans la marge, ce qui "
                  "est inexact, manquant ou exagéré. Les citations sont vos propres mots, tirés "
@@ -74,18 +76,19 @@ def _trend(values: list[float], words: dict[str, str]) -> str:
 
 
 def member_check_document(
-    study: LinkedStudy, case_id: str | None = None, *, pattern: str | None = None,
+    study: LinkedStudy, case_id: str | None = None, *, es_id: str | None = None,
     quotes_per_code: int = 2, language: str = "en", codebook: Codebook | None = None,
 ) -> Document:
-    """Draft a member-check summary for one case, or for all interviewed cases of a pattern.
+    """Draft a member-check summary of one interview, or of every interview of one ES.
 
     Parameters
     ----------
     study : LinkedStudy
     case_id : str, optional
         A canonical case id with an interview.
-    pattern : str, optional
-        A pattern abbreviation (``"SHA"``): summarise all its interviewed cases.
+    es_id : str, optional
+        An employment specialist (``"ES11"``): summarise each of their interviewed
+        cases, and no one else's.
     quotes_per_code : int, default=2
     language : {"en", "fr"}, default="en"
         Language of the summary's own sentences (that of the interview).
@@ -100,7 +103,7 @@ def member_check_document(
     Raises
     ------
     DataValueError
-        Neither or both of ``case_id`` and ``pattern`` given, or no interview for
+        Neither or both of ``case_id`` and ``es_id`` given, or no interview for
         them.
 
     Examples
@@ -111,11 +114,13 @@ def member_check_document(
     'Summary for your review: interview about ES#11_C4'
     >>> member_check_document(sample_linked_study(), "ES5_C4", language="fr").title
     'Résumé à valider : entrevue au sujet de ES#5_C4'
+    >>> member_check_document(sample_linked_study(), es_id="ES11").title
+    'Summaries for your review: your 3 interviews'
     """
     check_choice("language", language, sorted(WORDS))
     words = WORDS[language]
-    if (case_id is None) == (pattern is None):
-        raise DataValueError("member check: give exactly one of case_id or pattern")
+    if (case_id is None) == (es_id is None):
+        raise DataValueError("member check: give exactly one of case_id or es_id")
     interviewed = study.interviewed
     if case_id is not None:
         if case_id not in interviewed.index:
@@ -127,13 +132,14 @@ def member_check_document(
         cases = [case_id]
         title = words["title_case"].format(case=display_case_id(case_id))
     else:
-        cases = list(interviewed.index[interviewed["abbrev"] == pattern])
+        by_es = interviewed["es_id"].astype(str)
+        cases = list(interviewed.index[by_es == str(es_id)])
         if not cases:
             raise DataValueError(
-                f"member check: pattern {pattern!r} has no interviewed case; patterns: "
-                + ", ".join(dict.fromkeys(interviewed["abbrev"]))
+                f"member check: employment specialist {es_id!r} has no interviewed case; "
+                "employment specialists: " + ", ".join(dict.fromkeys(by_es))
             )
-        title = words["title_pattern"].format(pattern=pattern, n=len(cases))
+        title = words["title_es"].format(n=len(cases))
 
     doc = Document(title)
     doc.paragraph(words["intro"])
@@ -183,7 +189,7 @@ def member_check_document(
 
 
 def member_check_docx(study: LinkedStudy, case_id: str | None = None, *,
-                      pattern: str | None = None, language: str = "en",
+                      es_id: str | None = None, language: str = "en",
                       codebook: Codebook | None = None) -> bytes:
     """The member-check summary as Word bytes (see :func:`member_check_document`).
 
@@ -193,5 +199,5 @@ def member_check_docx(study: LinkedStudy, case_id: str | None = None, *,
     >>> member_check_docx(sample_linked_study(), "ES11_C4")[:2]
     b'PK'
     """
-    return render_docx(member_check_document(study, case_id, pattern=pattern, language=language,
+    return render_docx(member_check_document(study, case_id, es_id=es_id, language=language,
                                              codebook=codebook))

@@ -11,9 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mixedwai.io import staged_output, write_bytes, write_csv, write_text
+from mixedwai.io import safe_file_name, staged_output, write_bytes, write_csv, write_text
 from mixedwai.joint.analysis import Progress, analyse_study
-from mixedwai.joint.render.formats import render_docx, render_html, render_markdown, to_xlsx_bytes
+from mixedwai.joint.render.formats import render_html, render_markdown
+from mixedwai.joint.render.word import render_docx
+from mixedwai.joint.render.workbook import document_workbook, frames_workbook
 
 if TYPE_CHECKING:
     from mixedwai.joint.config import StudyConfig
@@ -30,14 +32,16 @@ def write_study(
 
     Layout: ``tables/*.csv`` (quantitative tables, codings, code matrix and
     frequencies, links), ``displays/*.csv`` (each joint display's text table and
-    its numbers) and ``displays/joint_displays.xlsx``, ``figures/*.png``,
-    ``member_checks/*.docx`` (one per interviewed case, and one per pattern), and ``report.html``,
-    ``report.docx``, ``report.md`` and ``study.qdpx`` (the study as a REFI-QDA project for
-    NVivo, MAXQDA, ATLAS.ti or QualCoder) at the top. Files are staged and published only
+    its numbers) and ``displays/joint_displays.xlsx``, ``figures/`` (each figure as a
+    300 dpi PNG, an SVG and a PDF), ``member_checks/<ES>/<case>.docx`` (one summary per
+    interview, in a folder per employment specialist), and ``report.html``,
+    ``report.docx``, ``report.md``, ``report.xlsx`` (every table of the report) and
+    ``study.qdpx`` (the study as a REFI-QDA project for NVivo, MAXQDA, ATLAS.ti or
+    QualCoder) at the top. Files are staged and published only
     when everything succeeded, all or nothing (see :func:`mixedwai.io.staged_output`:
     no input and no file the researcher edited is ever replaced). File names made from
     ids are safe and bounded (:func:`mixedwai.io.safe_file_name`); when one differs
-    from its id, ``member_checks/file_names.csv`` maps each id to its file.
+    from its id, ``file_names.csv`` in its folder maps each id to its file.
 
     Returns
     -------
@@ -61,19 +65,20 @@ def write_study(
             write_csv(frame, stage.path(f"tables/{name}.csv"))
         for name, frame in run.display_frames.items():
             write_csv(frame, stage.path(f"displays/{name}.csv"))
-        write_bytes(to_xlsx_bytes(run.display_frames), stage.path("displays/joint_displays.xlsx"))
-        for name, png in run.figures.items():
-            write_bytes(png, stage.path(f"figures/{name}.png"))
+        write_bytes(frames_workbook(run.display_frames), stage.path("displays/joint_displays.xlsx"))
+        for name, data in run.figures.items():
+            write_bytes(data, stage.path(f"figures/{name}"))
         if run.report is not None:
             write_text(render_html(run.report), stage.path("report.html"))
             write_bytes(render_docx(run.report), stage.path("report.docx"))
             write_text(render_markdown(run.report), stage.path("report.md"))
+            write_bytes(document_workbook(run.report), stage.path("report.xlsx"))
         if run.qdpx is not None:
             write_bytes(run.qdpx, stage.path("study.qdpx"))
         if member_checks:
-            for name, document in run.member_checks.items():
-                write_bytes(render_docx(document),
-                            stage.path_for_id("member_checks", name, ".docx"))
+            for (es_id, case_id), document in run.member_checks.items():
+                folder = f"member_checks/{safe_file_name(es_id)}"  # one folder per ES
+                write_bytes(render_docx(document), stage.path_for_id(folder, case_id, ".docx"))
         written = stage.written()
     run.timings["rendering"] = run.timings.get("rendering", 0.0) + time.perf_counter() - start
     return written
@@ -95,7 +100,7 @@ def run_study(
     >>> import tempfile
     >>> run, written = run_study("sample_corpus", tempfile.mkdtemp())
     >>> sorted(p.name for p in written if p.name.startswith("report"))
-    ['report.docx', 'report.html', 'report.md']
+    ['report.docx', 'report.html', 'report.md', 'report.xlsx']
     """
     run = analyse_study(study, progress=progress)
     written = write_study(run, out_dir, progress=progress)

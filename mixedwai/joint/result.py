@@ -44,11 +44,13 @@ class StudyRun:
         Each joint display's text table and its numbers, by file stem (written to
         ``displays/`` and as the sheets of ``joint_displays.xlsx``).
     figures : dict of str to bytes
-        The figures as PNG bytes (``trajectories``, ``dendrogram``).
+        The figures by file name: ``trajectories`` and ``dendrogram`` each as a
+        300 dpi ``.png``, an ``.svg`` and a ``.pdf``.
     report : Document or None
         The whole-study report's content (see :func:`~mixedwai.joint.report.build_report`).
-    member_checks : dict of str to Document
-        The member-check summaries by file stem (one per interviewed case, one per pattern).
+    member_checks : dict of (str, str) to Document
+        The member-check summaries by (ES id, case id): one per interview, written
+        to ``member_checks/<ES>/<case>.docx``.
     timings : dict of str to float
         Seconds spent in each stage of :data:`~mixedwai.joint.analysis.STAGES`.
     warnings : list of str
@@ -81,7 +83,7 @@ class StudyRun:
     display_frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, bytes] = field(default_factory=dict)
     report: Document | None = None
-    member_checks: dict[str, Document] = field(default_factory=dict)
+    member_checks: dict[tuple[str, str], Document] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     manual_codings: pd.DataFrame = field(default_factory=pd.DataFrame)

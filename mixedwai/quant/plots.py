@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["cluster_colors", "cut_height", "plot_dendrogram", "plot_trajectories", "save_figure"]
+__all__ = ["cluster_colors", "cut_height", "figure_bytes", "plot_dendrogram", "plot_trajectories",
+           "save_figure"]
 
 _MEAN_COLUMN = re.compile(r"(t(\d+))_mean")
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -194,6 +195,7 @@ def plot_trajectories(
         raise OptionError(f"colors gives no colour for cluster(s) {', '.join(map(str, unknown))}")
     fig, ax = _new_axes(ax, (6.0, 4.0))
     x = np.arange(1, len(times) + 1)
+    ends: list[tuple[float, str, str]] = []
     for i, (cluster, row) in enumerate(profile.iterrows()):
         y = row[[f"{t}_mean" for t in times]].to_numpy(dtype=float)
         label = _legend_label(cluster, row)
@@ -205,8 +207,10 @@ def plot_trajectories(
                         color=color)
         else:
             ax.plot(x, y, marker=marker, label=label, color=color)
+        ends.append((float(y[-1]), _short_name(cluster, row), color))
+    _label_line_ends(ax, ends, x_end=float(len(times)))
     ax.set_xticks(x, list(time_labels))
-    ax.set_xlim(0.7, len(times) + 0.3)
+    ax.set_xlim(0.7, len(times) + 0.6)
     if ylim is not None:
         ax.set_ylim(*ylim)
     ax.set_ylabel(ylabel)
@@ -215,6 +219,31 @@ def plot_trajectories(
     ax.legend(frameon=False)
     ax.grid(axis="y", alpha=0.3)
     return fig
+
+
+def _short_name(cluster: Any, row: pd.Series) -> str:
+    for column in ("abbrev", "pattern"):
+        value = row.get(column)
+        if isinstance(value, str) and value:
+            return value
+    return f"cluster {cluster}"
+
+
+def _label_line_ends(ax: Axes, ends: list[tuple[float, str, str]], *, x_end: float) -> None:
+    """Write each pattern's name at the end of its line (not by colour alone).
+
+    Labels closer than a twentieth of the value range are pushed apart, in order.
+    """
+    if not ends:
+        return
+    values = [v for v, _, _ in ends]
+    gap = max(0.05, (max(values) - min(values)) / 12 if len(values) > 1 else 0.05)
+    placed: list[float] = []
+    for value, name, color in sorted(ends):
+        y = value if not placed else max(value, placed[-1] + gap)
+        placed.append(y)
+        ax.annotate(name, xy=(x_end, value), xytext=(x_end + 0.08, y), textcoords="data",
+                    va="center", ha="left", fontsize=9, fontweight="bold", color=color)
 
 
 def _legend_label(cluster: Any, row: pd.Series) -> str:
@@ -240,6 +269,7 @@ def plot_dendrogram(
     title: str | None = None,
     clusters: Sequence[Any] | None = None,
     colors: Mapping[Any, str] | None = None,
+    names: Mapping[Any, str] | None = None,
 ) -> Figure:
     """Dendrogram of a hierarchical clustering, coloured at the k-cluster cut.
 
@@ -271,6 +301,9 @@ def plot_dendrogram(
     colors : mapping of cluster to colour, optional
         With ``clusters``: the colour of each cluster (default
         :func:`cluster_colors`, as :func:`plot_trajectories`).
+    names : mapping of cluster to str, optional
+        With ``clusters``: a name per cluster (``SHA``) written above its
+        leaves, so a pattern is told by its name, not by colour alone.
 
     Returns
     -------
@@ -361,6 +394,15 @@ def plot_dendrogram(
             text.set_color(palette[leaf_clusters[leaf]])
     if threshold is not None and 1 < k < n:
         ax.axhline(threshold, linestyle="--", color="black", linewidth=0.8)
+    if names and leaf_clusters is not None and n <= truncate_at:
+        positions: dict[Any, list[float]] = {}
+        for i, leaf in enumerate(tree["leaves"]):
+            positions.setdefault(leaf_clusters[leaf], []).append(5.0 + 10.0 * i)
+        top = threshold if threshold is not None else float(Z[:, 2].max())
+        for cluster, xs in positions.items():
+            if cluster in names:
+                ax.text(float(np.mean(xs)), top, str(names[cluster]), ha="center", va="bottom",
+                        fontsize=9, fontweight="bold", color=palette[cluster])
     ax.set_ylabel("Merge height")
     if title:
         ax.set_title(title)
@@ -450,8 +492,6 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) ->
     >>> save_figure(fig, out).read_bytes()[:4]
     b'\\x89PNG'
     """
-    import matplotlib
-
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in _METADATA:
@@ -460,8 +500,28 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) ->
             "expected .png, .svg or .pdf"
         )
     check_range("dpi", dpi, low=1, integer=True)
+    write_bytes(figure_bytes(fig, fmt, dpi=dpi), path)
+    return path
+
+
+def figure_bytes(fig: Figure, fmt: str = "png", *, dpi: int = 300) -> bytes:
+    """A figure as PNG, SVG or PDF bytes that depend only on the figure.
+
+    The metadata that would change between runs (dates, software versions) is left
+    out, as in :func:`save_figure`.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(); _ = fig.subplots().plot([1, 2], [3, 4])
+    >>> figure_bytes(fig, "svg") == figure_bytes(fig, "svg"), figure_bytes(fig, "pdf")[:4]
+    (True, b'%PDF')
+    """
+    import matplotlib
+
+    if fmt not in _METADATA:
+        raise OptionError(f"cannot render a figure as {fmt!r}; expected png, svg or pdf")
     buffer = io.BytesIO()
     with matplotlib.rc_context({"svg.hashsalt": "mixedwai", "pdf.compression": 6}):
         fig.savefig(buffer, format=fmt, dpi=dpi, metadata=dict(_METADATA[fmt]))
-    write_bytes(buffer.getvalue(), path)
-    return path
+    return buffer.getvalue()

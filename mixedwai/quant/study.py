@@ -57,6 +57,10 @@ class QuantAnalysis:
     score_tests, descriptives, characteristics, time_to_outcome : pandas.DataFrame or None
     warnings : list of str
         Warnings raised while computing (e.g. small expected counts), in order.
+    case_ids : dict of str to str
+        Each canonical case id with its spelling in the sessions table; the tables
+        written one row per case or session (``clusters``, ``scores``, ``excluded``
+        ...) give the ids as written, so they join back to the user's table.
     """
 
     scores: pd.DataFrame
@@ -70,9 +74,14 @@ class QuantAnalysis:
     time_to_outcome: pd.DataFrame | None = None
     trajectory_notes: pd.DataFrame | None = None
     warnings: list[str] = field(default_factory=list)
+    case_ids: dict[str, str] = field(default_factory=dict)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every output table by file stem (``clusters`` → ``clusters.csv``)."""
+        """Every output table by file stem (``clusters`` → ``clusters.csv``).
+
+        Case ids in the tables written one row per case or session are spelt as
+        in the sessions table (see ``case_ids``).
+        """
         c = self.clusters
         out: dict[str, pd.DataFrame] = {
             "clusters": c.to_frame(),
@@ -103,6 +112,13 @@ class QuantAnalysis:
             value = getattr(self, name)
             if value is not None:
                 out[name] = _index_as_column(value, index_name)
+        for name in ("clusters", "scores", "excluded", "trajectory_notes", "left_out_of_tables",
+                     "refinement_moved"):
+            if name in out and "case_id" in out[name].columns and self.case_ids:
+                frame = out[name].copy()
+                frame["case_id"] = [self.case_ids.get(v, v) if isinstance(v, str) else v
+                                    for v in frame["case_id"]]
+                out[name] = frame
         return out
 
     def left_out_of_tables(self) -> pd.DataFrame:
@@ -147,23 +163,28 @@ class QuantAnalysis:
             "warning": x.warning or "",
         }])
 
-    def figures(self) -> dict[str, bytes]:
-        """``trajectories.png`` and ``dendrogram.png`` as PNG bytes."""
-        import io
+    def figures(self, *, dpi: int = 300) -> dict[str, bytes]:
+        """Each figure as ``<name>.png`` (``dpi``), ``<name>.svg`` and ``<name>.pdf`` bytes.
 
-        from mixedwai.quant.plots import plot_dendrogram, plot_trajectories
+        The figures are ``trajectories`` (mean score at each time, one line per
+        pattern, each line named at its end) and ``dendrogram`` (Ward's tree,
+        each pattern named above its cases, cases spelt ``ES#11_C4``).
+        """
+        from mixedwai.ids import display_case_id
+        from mixedwai.quant.plots import figure_bytes, plot_dendrogram, plot_trajectories
 
-        pngs = {}
+        c = self.clusters
+        names = dict(zip(c.profile.index, c.profile["abbrev"].astype(str), strict=True))
+        out = {}
         for name, fig in (
-            ("trajectories", plot_trajectories(self.clusters.profile)),
-            ("dendrogram", plot_dendrogram(self.clusters.tree.linkage, k=self.clusters.k,
-                                           labels=list(self.clusters.scores.index),
-                                           clusters=self.clusters.labels["cluster"])),
+            ("trajectories", plot_trajectories(c.profile)),
+            ("dendrogram", plot_dendrogram(c.tree.linkage, k=c.k,
+                                           labels=[display_case_id(str(i)) for i in c.scores.index],
+                                           clusters=c.labels["cluster"], names=names)),
         ):
-            buffer = io.BytesIO()
-            fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
-            pngs[name] = buffer.getvalue()
-        return pngs
+            for fmt in ("png", "svg", "pdf"):
+                out[f"{name}.{fmt}"] = figure_bytes(fig, fmt, dpi=dpi)
+        return out
 
 
 def _text(value: object) -> str:
@@ -277,4 +298,5 @@ def analyse_quant(
         scores=scores, clusters=clusters, cases=cases, outcome=outcome, crosstab=crosstab,
         score_tests=score_tests, descriptives=descriptives, characteristics=characteristics,
         time_to_outcome=times, trajectory_notes=trajectory_notes, warnings=caught,
+        case_ids=dict(sessions.attrs.get("case_ids") or {}),
     )

@@ -25,7 +25,8 @@ def test_writes_every_table_and_figure(out_dir: Path) -> None:
                 "scores.csv", "outcomes.csv", "outcome_test.csv", "score_tests.csv",
                 "summary.txt", "patterns.csv", "parameters.csv", "crosstab.csv",
                 "descriptives.csv", "characteristics.csv", "time_to_outcome.csv",
-                "trajectories.png", "dendrogram.png"}
+                "trajectories.png", "dendrogram.png", "trajectories.svg", "dendrogram.svg",
+                "trajectories.pdf", "dendrogram.pdf"}
     assert {p.name for p in out_dir.iterdir() if not p.name.startswith(".")} == expected
 
 

@@ -89,17 +89,20 @@ def test_member_checks_of_hostile_case_ids_stay_inside_out(tmp_path: Path) -> No
     run = analyse_study("sample_corpus")
     document = next(iter(run.member_checks.values()))
     long_id = "ES" + "9" * 298
-    run = dataclasses.replace(run, member_checks={HOSTILE_ID: document, long_id: document})
+    run = dataclasses.replace(run, member_checks={(HOSTILE_ID, HOSTILE_ID): document,
+                                                  ("ES9", long_id): document})
     victim = Path("/tmp/mixedwai-victim")
     shutil.rmtree(victim, ignore_errors=True)
     written = write_study(run, tmp_path / "out")
     assert not victim.exists()
     out = (tmp_path / "out").resolve()
     assert all(out in p.resolve().parents for p in written)
-    mapping = pd.read_csv(tmp_path / "out" / "member_checks" / "file_names.csv")
-    assert set(mapping["id"]) == {HOSTILE_ID, long_id}
-    for file in mapping["file"]:
-        assert (tmp_path / "out" / "member_checks" / file).is_file()
+    folders = {"ES9": "ES9", HOSTILE_ID: safe_file_name(HOSTILE_ID)}  # one folder per ES
+    for es, case in ((HOSTILE_ID, HOSTILE_ID), ("ES9", long_id)):
+        folder = tmp_path / "out" / "member_checks" / folders[es]
+        mapping = pd.read_csv(folder / "file_names.csv")
+        assert set(mapping["id"]) == {case}
+        assert all((folder / file).is_file() for file in mapping["file"])
 
 
 # ------------------------------------------------------------------ permissions

@@ -15,3 +15,13 @@ def sample_run():
 @pytest.fixture(scope="session")
 def linked(sample_run):
     return sample_run.linked
+
+
+@pytest.fixture(scope="session")
+def written(sample_run, tmp_path_factory):
+    """The sample run written to a folder once (report.*, tables/, member_checks/ ...)."""
+    from mixedwai.joint.output import write_study
+
+    out = tmp_path_factory.mktemp("written")
+    write_study(sample_run, out)
+    return out

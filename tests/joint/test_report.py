@@ -25,9 +25,8 @@ def test_run_writes_tables_figures_and_reports(report_dir: Path) -> None:
                  "displays/statistics_by_themes.csv", "displays/case_ordered.csv",
                  "displays/joint_displays.xlsx", "figures/trajectories.png"):
         assert (report_dir / name).is_file(), name
-    assert len(list((report_dir / "member_checks").glob("ES*.docx"))) == 17
-    patterns = sorted(p.name for p in (report_dir / "member_checks").glob("pattern_*.docx"))
-    assert patterns == ["pattern_LDA.docx", "pattern_SHA.docx", "pattern_SLA.docx"]
+    assert len(list((report_dir / "member_checks").glob("ES*/ES*.docx"))) == 17
+    assert not list((report_dir / "member_checks").glob("pattern_*.docx"))  # never pooled
     assert not [p for p in report_dir.rglob("*") if ".mixedwai-stage" in str(p)]
 
 
@@ -43,9 +42,10 @@ def test_report_states_parameters_and_versions(report_dir: Path) -> None:
 def test_docx_report_holds_the_expected_tables(report_dir: Path) -> None:
     word = docx.Document(str(report_dir / "report.docx"))
     headers = [[c.text for c in t.rows[0].cells] for t in word.tables]
-    assert any(h[:2] == ["Pattern", "n (%)"] for h in headers)
+    assert any(h == ["Pattern", "n (%)", "Time 1", "Time 2", "Time 3", "Overall"]
+               for h in headers)
     assert any(h[0] == "Case" for h in headers)
-    assert any(h == ["parameter", "value"] for h in headers)
+    assert any(h == ["Parameter", "Value"] for h in headers)
 
 
 def test_clusters_csv_matches_the_published_sizes(report_dir: Path) -> None:
@@ -54,7 +54,8 @@ def test_clusters_csv_matches_the_published_sizes(report_dir: Path) -> None:
 
 
 def test_member_check_is_a_word_file_with_quotes(report_dir: Path) -> None:
-    word = docx.Document(io.BytesIO((report_dir / "member_checks" / "ES11_C4.docx").read_bytes()))
+    path = report_dir / "member_checks" / "ES11" / "ES11_C4.docx"
+    word = docx.Document(io.BytesIO(path.read_bytes()))
     text = "\n".join(p.text for p in word.paragraphs)
     assert "ES#11_C4" in text and "“" in text
 
@@ -111,7 +112,7 @@ def test_meta_inference_for_an_unknown_display_is_an_error(tmp_path: Path, capsy
 
 
 def test_member_check_of_the_french_interview_is_in_french(report_dir: Path) -> None:
-    word = docx.Document(str(report_dir / "member_checks" / "ES5_C4.docx"))
+    word = docx.Document(str(report_dir / "member_checks" / "ES5" / "ES5_C4.docx"))
     text = "\n".join(p.text for p in word.paragraphs)
     assert "Résumé à valider" in text and "Merci pour l'entrevue" in text
     assert "Lien et confiance" in text or "Accord sur" in text  # French codebook labels
@@ -128,6 +129,15 @@ def test_report_has_the_reliability_section_and_the_rules_validation(report_dir:
     validation = pd.read_csv(report_dir / "tables/validation.csv")
     assert set(validation["coder"]) == {"mixedwai"}
     assert set(validation["reference"]) == {"second_coder"}
-    assert "Coders against second_coder, per code" in section
+    assert "mixedwai against second_coder, per code" in section
+    # the pooled rows as the reader sees them: APA decimals, the same numbers as the CSVs
+    overall = agreement.iloc[-1]
+    alpha = f"{overall['krippendorff_alpha']:.2f}".replace("0.", ".", 1)
+    low = f"{overall['alpha_low']:.2f}".replace("0.", ".", 1)
+    pooled = [line for line in section.splitlines() if "All codes, pooled" in line]
+    assert len(pooled) == 2
+    assert f"{alpha} [{low}," in pooled[0]
+    f1 = f"{validation.iloc[-1]['f1']:.2f}".replace("0.", ".", 1)
+    assert f" {f1} " in pooled[1]
     manual = pd.read_csv(report_dir / "tables/manual_codings.csv")
     assert set(manual["coder"]) == {"second_coder"} and manual["doc_id"].nunique() == 5

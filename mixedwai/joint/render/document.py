@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from mixedwai.joint.displays.tables import JointDisplay
+from mixedwai.quant.tables.model import PublicationTable
 
 __all__ = ["Bullets", "Document", "Figure", "Heading", "Paragraph", "Table"]
 
@@ -44,23 +45,62 @@ class Bullets:
 
 @dataclass(frozen=True)
 class Table:
-    """A table: a joint display, or a plain DataFrame with a title."""
+    """A table: a joint display, a publication table, or a plain DataFrame with a title.
+
+    ``frame`` is what readers see; floats in it are printed with ``digits``
+    decimals. ``sheet`` holds the same content as numbers for spreadsheets
+    (default: ``frame`` itself), with Excel number ``formats`` by column.
+    ``group_rows`` are positions of rows that head a group (a variable whose
+    levels follow). ``key`` names the table's sheet.
+    """
 
     title: str
     frame: pd.DataFrame
     notes: tuple[str, ...] = ()
     landscape: bool = False
+    key: str = ""
+    sheet: pd.DataFrame | None = None
+    formats: dict[str, str] = field(default_factory=dict)
+    group_rows: tuple[int, ...] = ()
+    digits: int = 2
 
     @classmethod
     def from_display(cls, display: JointDisplay) -> Table:
-        return cls(display.title, display.table, tuple(display.notes), display.landscape)
+        return cls(display.title, display.table, tuple(display.notes), display.landscape,
+                   key=display.key)
+
+    @classmethod
+    def from_publication(cls, table: PublicationTable) -> Table:
+        return cls(table.title, table.display, table.notes, table.landscape, key=table.key,
+                   sheet=table.sheet, formats=table.sheet_formats(),
+                   group_rows=table.group_rows)
+
+    def cells(self) -> pd.DataFrame:
+        """The frame as readers see it: floats with ``digits`` decimals, booleans as yes/no,
+        missing values blank (trajectories and text kept)."""
+        out = self.frame.copy()
+        for column in out.columns:
+            values = out[column]
+            if pd.api.types.is_bool_dtype(values):
+                out[column] = values.map(lambda v: "" if pd.isna(v) else ("yes" if v else "no"))
+            elif pd.api.types.is_float_dtype(values):
+                out[column] = values.map(
+                    lambda v, d=self.digits: "" if pd.isna(v) else f"{v:.{d}f}")
+        return out
+
+    def numbers(self) -> pd.DataFrame:
+        """The table for a spreadsheet: ``sheet`` when given, else ``frame``."""
+        return self.frame if self.sheet is None else self.sheet
 
 
 @dataclass(frozen=True)
 class Figure:
+    """A figure: PNG bytes, its caption, and ``alt`` text saying what it shows."""
+
     caption: str
     png: bytes
     width_inches: float = 6.0
+    alt: str = ""
 
 
 @dataclass
@@ -83,16 +123,21 @@ class Document:
             self.blocks.append(Bullets(tuple(items)))
         return self
 
-    def table(self, table: JointDisplay | pd.DataFrame, title: str = "",
-              notes: tuple[str, ...] = (), *, landscape: bool = False) -> Document:
+    def table(self, table: JointDisplay | PublicationTable | pd.DataFrame, title: str = "",
+              notes: tuple[str, ...] = (), *, landscape: bool = False, key: str = "",
+              digits: int = 2) -> Document:
         if isinstance(table, JointDisplay):
             self.blocks.append(Table.from_display(table))
+        elif isinstance(table, PublicationTable):
+            self.blocks.append(Table.from_publication(table))
         else:
-            self.blocks.append(Table(title, table, tuple(notes), landscape))
+            self.blocks.append(Table(title, table, tuple(notes), landscape, key=key,
+                                     digits=digits))
         return self
 
-    def figure(self, caption: str, png: bytes, width_inches: float = 6.0) -> Document:
-        self.blocks.append(Figure(caption, png, width_inches))
+    def figure(self, caption: str, png: bytes, width_inches: float = 6.0, *,
+               alt: str = "") -> Document:
+        self.blocks.append(Figure(caption, png, width_inches, alt or caption))
         return self
 
     def __repr__(self) -> str:

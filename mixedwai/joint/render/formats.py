@@ -1,22 +1,21 @@
-"""Renderers: joint displays and documents to Markdown, HTML, DOCX, CSV and XLSX.
+"""Renderers: joint displays and documents to Markdown, HTML and CSV frames; sparklines.
 
 - Markdown: pipe tables; line breaks inside cells become ``<br>``; trajectories
   become Unicode block sparklines.
 - HTML: one self-contained file — inline CSS, figures embedded as base64 PNG,
-  trajectories as inline SVG; nothing is fetched from elsewhere.
-- DOCX (python-docx): real Word tables with a repeated header row, wide displays
-  on landscape sections, quotes in italics, trajectories as small embedded
-  pictures.
-- CSV/XLSX: the display's text table (``table``) and its numbers (``data``).
+  trajectories as inline SVG; nothing is fetched from elsewhere. A viewport for
+  phones, a table of contents with anchors, tables that scroll in their own box,
+  print styles (A4 or Letter), header cells with their scope, figures with alt text.
+- CSV: the display's text table (``table``) and its numbers (``data``).
 
-Outputs are deterministic: the same document gives the same bytes (DOCX core
-properties and ZIP timestamps are fixed).
+Word is written by :mod:`mixedwai.joint.render.word`, Excel by
+:mod:`mixedwai.joint.render.workbook`; both use :func:`_fix_zip_times` so their
+bytes are reproducible.
 """
 
 from __future__ import annotations
 
 import base64
-import datetime
 import html
 import io
 import re
@@ -31,13 +30,11 @@ from mixedwai.joint.render.document import Bullets, Document, Figure, Heading, P
 
 __all__ = [
     "display_to_markdown",
-    "render_docx",
     "render_html",
     "render_markdown",
     "sparkline_png",
     "sparkline_svg",
     "sparkline_text",
-    "to_xlsx_bytes",
 ]
 
 _BLOCKS = "▁▂▃▄▅▆▇█"
@@ -198,7 +195,7 @@ def render_markdown(document: Document) -> str:
         elif isinstance(block, Table):
             if block.title:
                 out += [f"**{block.title}**", ""]
-            out += [frame_to_markdown(block.frame), ""]
+            out += [frame_to_markdown(block.cells()), ""]
             out += [f"*{note}*" for note in block.notes] + ([""] if block.notes else [])
         elif isinstance(block, Figure):
             out += [f"*Figure: {block.caption}*", ""]
@@ -207,17 +204,48 @@ def render_markdown(document: Document) -> str:
 
 # ----------------------------------------------------------------------------- HTML
 _CSS = """
-body{font-family:Georgia,'Times New Roman',serif;max-width:1200px;margin:2em auto;padding:0 1em;
-color:#222;line-height:1.45}
-h1,h2,h3{font-family:Helvetica,Arial,sans-serif;color:#1f3b57}
-table{border-collapse:collapse;margin:1em 0;font-size:0.88em}
-th,td{border:1px solid #bbb;padding:4px 6px;vertical-align:top;text-align:left}
-th{background:#e8eef4}
-caption{font-weight:bold;text-align:left;padding:4px 0;font-family:Helvetica,Arial,sans-serif}
-.note{font-size:0.85em;color:#555;font-style:italic}
+*,*::before,*::after{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
+body{font-family:Georgia,'Times New Roman',serif;max-width:72rem;margin:0 auto;padding:1em;
+color:#222;line-height:1.5;font-size:1rem;overflow-wrap:break-word}
+h1,h2,h3{font-family:Helvetica,Arial,sans-serif;color:#1f3b57;line-height:1.25}
+h1{font-size:1.6rem}h2{font-size:1.3rem;margin-top:2em}h3{font-size:1.1rem}
+nav.toc{border:1px solid #ccd;padding:.5em 1em;margin:1em 0;background:#f7f9fb}
+nav.toc h2{margin-top:.2em}
+nav.toc ol{margin:.3em 0;padding-left:1.4em}nav.toc li{margin:.15em 0}
+.table-wrap{overflow-x:auto;max-width:100%;margin:1em 0;-webkit-overflow-scrolling:touch}
+.table-wrap:focus{outline:2px solid #1f5f8b}
+table{border-collapse:collapse;font-size:.88em;font-family:Helvetica,Arial,sans-serif}
+caption{text-align:left;padding:4px 0;caption-side:top}
+caption .label{font-weight:bold;display:block}caption .title{font-style:italic}
+thead th{border-top:2px solid #222;border-bottom:1px solid #222}
+tbody tr:last-child td,tbody tr:last-child th{border-bottom:2px solid #222}
+th,td{padding:4px 8px;vertical-align:top;text-align:left;overflow-wrap:normal}
+td.text{min-width:16em}tbody th{min-width:7em}
+td.num{text-align:center;white-space:nowrap}
+tbody th{font-weight:normal}tr.group th{font-weight:bold;padding-top:.6em}
+.note{font-size:.85em;color:#444}
+.note em{font-style:italic}
 .quote{font-style:italic}
-figure{margin:1em 0}figcaption{font-size:0.9em;color:#444}
+figure{margin:1.5em 0}figure img{width:100%;max-width:44rem;height:auto}
+figcaption{font-size:.95em;color:#333}figcaption .label{font-weight:bold}
+@media (max-width:600px){body{padding:.6em}table{font-size:.8em}}
+@page{size:auto;margin:15mm 12mm}
+@media print{
+body{max-width:none;padding:0;font-size:10pt}nav.toc{display:none}
+.table-wrap{overflow:visible}
+table{width:100%;font-size:7.5pt;table-layout:auto}
+td,th{overflow-wrap:normal;word-break:normal;hyphens:manual;padding:2px 4px}
+td.text{min-width:0}tbody th{min-width:0}
+td.num{white-space:normal}
+thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}
+caption{break-after:avoid}
+h2,h3{break-after:avoid;page-break-after:avoid}
+figure{break-inside:avoid;page-break-inside:avoid}
+}
 """
+
+_NUMERIC = re.compile(r"^[<>]?\s?[-−–—.\d(]")
 
 
 def _html_cell(value: object, lo: float, hi: float) -> str:
@@ -236,37 +264,106 @@ def _html_cell(value: object, lo: float, hi: float) -> str:
     return "<br>".join(lines)
 
 
-def frame_to_html(frame: pd.DataFrame, caption: str = "") -> str:
+def _numeric_columns(frame: pd.DataFrame) -> list[bool]:
+    out = []
+    for j in range(len(frame.columns)):
+        texts = [str(v) for v in frame.iloc[:, j]
+                 if not _is_trajectory(v) and v is not None and str(v) not in ("", "nan")]
+        out.append(j > 0 and bool(texts) and all(_NUMERIC.match(t) for t in texts))
+    return out
+
+
+def frame_to_html(frame: pd.DataFrame, caption: str = "", *, label: str = "",
+                  group_rows: Sequence[int] = ()) -> str:
     """A DataFrame as an HTML table with escaped cells (index dropped).
+
+    Header cells carry ``scope="col"``; the first cell of each row is a row
+    header (``scope="row"``); rows listed in ``group_rows`` head a group.
 
     Examples
     --------
-    >>> frame_to_html(pd.DataFrame({"a": ["<b>"]}))
-    '<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>&lt;b&gt;</td></tr></tbody></table>'
+    >>> page = frame_to_html(pd.DataFrame({"a": ["<b>"]}))
+    >>> '<th scope="col">a</th>' in page, '<th scope="row">&lt;b&gt;</th>' in page
+    (True, True)
     """
     lo, hi = _trajectory_bounds(frame)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{_html_cell(v, lo, hi)}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False)
-    )
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    numeric = _numeric_columns(frame)
+    long = [any(len(str(v)) > 40 for v in frame.iloc[:, j] if not _is_trajectory(v))
+            for j in range(len(frame.columns))]
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    groups = set(group_rows)
+    rows = []
+    for i, row in enumerate(frame.itertuples(index=False)):
+        cells = []
+        for j, value in enumerate(row):
+            content = _html_cell(value, lo, hi)
+            if j == 0:
+                cells.append(f'<th scope="row">{content}</th>')
+            elif numeric[j]:
+                cells.append(f'<td class="num">{content}</td>')
+            else:
+                cells.append(f'<td class="text">{content}</td>' if long[j]
+                             else f"<td>{content}</td>")
+        cls = ' class="group"' if i in groups else ""
+        rows.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
+    cap = ""
+    if caption or label:
+        parts = (f'<span class="label">{html.escape(label)}</span>' if label else "") + (
+            f'<span class="title">{html.escape(caption)}</span>' if caption else "")
+        cap = f"<caption>{parts}</caption>"
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def render_html(document: Document) -> str:
-    """A whole document as one self-contained HTML page (no external reference)."""
+def _slug(text: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+    slug, i = base, 2
+    while slug in taken:
+        slug, i = f"{base}-{i}", i + 1
+    taken.add(slug)
+    return slug
+
+
+def render_html(document: Document, *, lang: str = "en") -> str:
+    """A whole document as one self-contained HTML page (no external reference).
+
+    Examples
+    --------
+    >>> page = render_html(Document("Demo").heading("Method").paragraph("Ward."))
+    >>> 'name="viewport"' in page, 'href="#method"' in page, 'id="method"' in page
+    (True, True, True)
+    """
+    taken: set[str] = {"contents"}
+    anchors = {id(b): _slug(b.text, taken) for b in document.blocks if isinstance(b, Heading)}
+    toc: list[str] = []
+    depth = 0
+    for block in document.blocks:
+        if isinstance(block, Heading) and block.level <= 2:
+            while depth < block.level:
+                toc.append("<ol>")
+                depth += 1
+            while depth > block.level:
+                toc.append("</ol>")
+                depth -= 1
+            toc.append(f'<li><a href="#{anchors[id(block)]}">{html.escape(block.text)}</a></li>')
+    toc += ["</ol>"] * depth
     out = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{html.escape(lang)}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{html.escape(document.title)}</title>",
         f"<style>{_CSS}</style></head><body>",
-        f"<h1>{html.escape(document.title)}</h1>",
+        f"<header><h1>{html.escape(document.title)}</h1></header>",
     ]
+    if toc:
+        out.append('<nav class="toc" aria-label="Contents"><h2 id="contents">Contents</h2>'
+                   + "".join(toc) + "</nav>")
+    out.append("<main>")
+    tables = figures = 0
     for block in document.blocks:
         if isinstance(block, Heading):
             level = min(6, block.level + 1)
-            out.append(f"<h{level}>{html.escape(block.text)}</h{level}>")
+            out.append(f'<h{level} id="{anchors[id(block)]}">{html.escape(block.text)}'
+                       f"</h{level}>")
         elif isinstance(block, Paragraph):
             cls = ' class="note"' if block.italic else ""
             out.append(f"<p{cls}>{html.escape(block.text)}</p>")
@@ -274,148 +371,30 @@ def render_html(document: Document) -> str:
             out.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in block.items)
                        + "</ul>")
         elif isinstance(block, Table):
-            out.append(frame_to_html(block.frame, block.title))
-            out += [f'<p class="note">{html.escape(n)}</p>' for n in block.notes]
+            tables += 1
+            anchor = _slug(f"table-{tables}", taken)
+            table = frame_to_html(block.cells(), block.title, label=f"Table {tables}",
+                                  group_rows=block.group_rows)
+            out.append(f'<div class="table-wrap" id="{anchor}" role="region" tabindex="0" '
+                       f'aria-label="Table {tables}">{table}</div>')
+            for note in block.notes:
+                text = html.escape(note)
+                if text.startswith("Note. "):
+                    text = "<em>Note.</em>" + text[len("Note."):]
+                out.append(f'<p class="note">{text}</p>')
         elif isinstance(block, Figure):
+            figures += 1
             data = base64.b64encode(block.png).decode("ascii")
-            out.append(f'<figure><img alt="{html.escape(block.caption)}" '
-                       f'src="data:image/png;base64,{data}" style="max-width:100%">'
-                       f"<figcaption>{html.escape(block.caption)}</figcaption></figure>")
-    out.append("</body></html>")
+            alt = html.escape(block.alt or block.caption)
+            out.append(f'<figure id="{_slug(f"figure-{figures}", taken)}"><img alt="{alt}" '
+                       f'src="data:image/png;base64,{data}">'
+                       f'<figcaption><span class="label">Figure {figures}.</span> '
+                       f"{html.escape(block.caption)}</figcaption></figure>")
+    out.append("</main></body></html>")
     return "\n".join(out) + "\n"
 
 
-# ----------------------------------------------------------------------------- DOCX
-def _set_repeat_header(row: object) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    tr_pr = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
-    element = OxmlElement("w:tblHeader")
-    element.set(qn("w:val"), "true")
-    tr_pr.append(element)
-
-
-def _is_landscape(document: object) -> bool:
-    from docx.enum.section import WD_ORIENT
-
-    return document.sections[-1].orientation == WD_ORIENT.LANDSCAPE  # type: ignore[attr-defined]
-
-
-def _landscape_for(blocks: Sequence[object], i: int, current: bool) -> bool:
-    """Page orientation for block ``i``: wide tables landscape, and no page left empty.
-
-    A heading goes with the table right after it; a paragraph stays where it is
-    (a table's notes, a section's text); figures and lists are portrait.
-    """
-    block = blocks[i]
-    if isinstance(block, Table):
-        return block.landscape
-    if isinstance(block, Heading):
-        following = blocks[i + 1] if i + 1 < len(blocks) else None
-        return following.landscape if isinstance(following, Table) else False
-    if isinstance(block, Paragraph):
-        return current
-    return False
-
-
-def _add_quoted_runs(paragraph: object, text: str) -> None:
-    """Add ``text`` to a paragraph with every “quoted” passage in italics."""
-    for part in re.split(r"(“[^”]*”)", text):
-        if part:
-            paragraph.add_run(part).italic = part.startswith("“")  # type: ignore[attr-defined]
-
-
-def _new_section(document: object, landscape: bool) -> None:
-    from docx.enum.section import WD_ORIENT, WD_SECTION
-
-    section = document.sections[-1]  # type: ignore[attr-defined]
-    is_landscape = section.orientation == WD_ORIENT.LANDSCAPE
-    if is_landscape == landscape:
-        return
-    new = document.add_section(WD_SECTION.NEW_PAGE)  # type: ignore[attr-defined]
-    width, height = new.page_width, new.page_height
-    if landscape != (width > height):
-        new.page_width, new.page_height = height, width
-    new.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-
-
-def _docx_cell(cell: object, value: object, lo: float, hi: float, header: bool = False) -> None:
-    from docx.shared import Inches, Pt
-
-    paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
-    if _is_trajectory(value):
-        run = paragraph.add_run()
-        run.add_picture(io.BytesIO(sparkline_png(value, lo, hi)),  # type: ignore[arg-type]
-                        width=Inches(0.8))
-        return
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    for i, line in enumerate(text.split("\n")):
-        if i:
-            paragraph = cell.add_paragraph()  # type: ignore[attr-defined]
-        run = paragraph.add_run(line)
-        run.font.size = Pt(8)
-        run.bold = header
-        run.italic = line.startswith("“")
-
-
-def _add_docx_table(document: object, block: Table) -> None:
-    from docx.shared import Pt
-
-    if block.title:
-        title = document.add_paragraph()  # type: ignore[attr-defined]
-        title.add_run(block.title).bold = True
-    frame = block.frame
-    lo, hi = _trajectory_bounds(frame)
-    table = document.add_table(rows=1, cols=len(frame.columns))  # type: ignore[attr-defined]
-    table.style = "Table Grid"
-    header = table.rows[0]
-    _set_repeat_header(header)
-    for cell, name in zip(header.cells, frame.columns, strict=True):
-        _docx_cell(cell, str(name), lo, hi, header=True)
-    for row in frame.itertuples(index=False):
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
-            _docx_cell(cell, value, lo, hi)
-    for note in block.notes:
-        paragraph = document.add_paragraph()  # type: ignore[attr-defined]
-        run = paragraph.add_run(note)
-        run.italic = True
-        run.font.size = Pt(8)
-
-
-def render_docx(document: Document, *, author: str = "mixedwai") -> bytes:
-    """A whole document as Word (.docx) bytes; deterministic for a given document."""
-    import docx
-    from docx.shared import Inches
-
-    word = docx.Document()
-    props = word.core_properties
-    fixed = datetime.datetime(*_FIXED_DATE)
-    props.title, props.author, props.last_modified_by = document.title, author, author
-    props.created = props.modified = props.last_printed = fixed
-    props.revision = 1
-    word.add_heading(document.title, level=0)
-    blocks = document.blocks
-    for i, block in enumerate(blocks):
-        _new_section(word, _landscape_for(blocks, i, _is_landscape(word)))
-        if isinstance(block, Heading):
-            word.add_heading(block.text, level=min(9, block.level))
-        elif isinstance(block, Paragraph):
-            word.add_paragraph().add_run(block.text).italic = block.italic
-        elif isinstance(block, Bullets):
-            for item in block.items:
-                _add_quoted_runs(word.add_paragraph(style="List Bullet"), item)
-        elif isinstance(block, Table):
-            _add_docx_table(word, block)
-        elif isinstance(block, Figure):
-            word.add_picture(io.BytesIO(block.png), width=Inches(block.width_inches))
-            word.add_paragraph().add_run(block.caption).italic = True
-    buffer = io.BytesIO()
-    word.save(buffer)
-    return _fix_zip_times(buffer.getvalue())
-
-
+# ----------------------------------------------------------------------------- ZIP
 def _fix_zip_times(data: bytes) -> bytes:
     """Rewrite a ZIP (DOCX/XLSX) with fixed entry timestamps so bytes are reproducible."""
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -432,20 +411,7 @@ def _fix_zip_times(data: bytes) -> bytes:
     return out.getvalue()
 
 
-# ----------------------------------------------------------------------------- XLSX
-def to_xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """Several DataFrames as one Excel workbook (sheet names cut to 31 characters)."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            clean = frame.map(lambda v: " → ".join(f"{x:.2f}" for x in v)
-                              if _is_trajectory(v) else v)
-            clean.to_excel(writer, sheet_name=name[:31], index=False)
-        fixed = datetime.datetime(*_FIXED_DATE)
-        writer.book.properties.created = writer.book.properties.modified = fixed
-    return _fix_zip_times(buffer.getvalue())
-
-
+# ----------------------------------------------------------------------------- CSV
 def display_csv_frames(display: JointDisplay) -> dict[str, pd.DataFrame]:
     """The display's text table (trajectories as ``a;b;c``) and its numbers."""
     table = display.table.map(

@@ -32,6 +32,7 @@ from mixedwai.quant.data.table import (
     _show,
     _to_numbers,
     _warn_es_mismatch,
+    written_ids,
 )
 
 __all__ = ["OUTCOME_SPELLINGS", "parse_outcome", "read_cases"]
@@ -202,7 +203,8 @@ def read_cases(
         every non-blank cell is a number (``age`` in a CSV) becomes a float
         column; in such a column, texts meaning "missing" (:data:`MISSING_SPELLINGS`:
         ``nan``, ``NA``, ``#N/A`` ...) are read as missing. ``attrs["source"]`` is
-        the file name and ``attrs["outcome"]`` the outcome column.
+        the file name, ``attrs["outcome"]`` the outcome column and ``attrs["case_ids"]``
+        each canonical id with its spelling in the file.
 
     Warns
     -----
@@ -304,6 +306,7 @@ def read_cases(
             out[column] = numbers.to_numpy()
     out.index = pd.Index(case_ids.astype(object).to_list(), name="case_id", dtype=object)
     out.attrs["source"] = src
+    out.attrs["case_ids"] = written_ids(frame[cols["case"]], case_ids)
     if outcome is not None:
         out.attrs["outcome"] = cols["outcome"]
     return out

@@ -47,6 +47,7 @@ from mixedwai.quant.data.table import (
     _show,
     _to_numbers,
     _warn_es_mismatch,
+    written_ids,
 )
 from mixedwai.quant.instruments.loading import load_instrument
 from mixedwai.quant.instruments.model import Instrument
@@ -108,7 +109,8 @@ def read_sessions(
           ``wai``, the ready score (decimal comma accepted).
         - every other column of the input, unchanged, after these.
 
-        ``frame.attrs["source"]`` holds the file name.
+        ``frame.attrs["source"]`` holds the file name, ``frame.attrs["case_ids"]``
+        each canonical case id with its spelling in the file (first row seen).
 
     Warns
     -----
@@ -232,6 +234,7 @@ def _read_sessions(
         if column not in used and column not in out.columns:
             out[column] = frame[column].to_numpy()
     out.attrs["source"] = src
+    out.attrs["case_ids"] = written_ids(frame[cols["case"]], case_ids)
     return out
 
 

@@ -171,6 +171,26 @@ def _canonical_ids(values: pd.Series) -> pd.Series:
     return out.where(out.fillna("").astype(str).str.len() > 0)
 
 
+def written_ids(values: pd.Series, canonical: pd.Series) -> dict[str, str]:
+    """Each canonical case id with the spelling its input first gave it (``ES#3_C1``).
+
+    Tables written one row per input row (clusters, scores, exclusions) use it to
+    give the ids back as the user wrote them, so they join to the user's table.
+
+    Examples
+    --------
+    >>> written_ids(pd.Series(["ES#3_C1", "ES#3_C1", 7.0]), pd.Series(["ES3_C1", "ES3_C1", "7"]))
+    {'ES3_C1': 'ES#3_C1', '7': '7'}
+    """
+    out: dict[str, str] = {}
+    for raw, canon in zip(values, canonical, strict=True):
+        if canon is None or _blank(canon) or canon in out:
+            continue
+        whole = isinstance(raw, (float, np.floating)) and float(raw).is_integer()
+        out[str(canon)] = str(int(raw) if whole else raw).strip()
+    return out
+
+
 def _canonical_es(value: Any, case_id: Any) -> str | None:
     if not _blank(value):
         text = str(value).strip()

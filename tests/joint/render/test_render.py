@@ -14,11 +14,11 @@ from mixedwai.joint.displays.tables import JointDisplay
 from mixedwai.joint.render.document import Document
 from mixedwai.joint.render.formats import (
     frame_to_markdown,
-    render_docx,
     render_html,
     render_markdown,
     sparkline_text,
 )
+from mixedwai.joint.render.word import render_docx
 
 
 @pytest.fixture()

@@ -231,7 +231,8 @@ def test_cases_are_indexed_by_canonical_id_and_parsed(tmp_path):
     assert cases["days_to_job"].iloc[0] == 45.0 and np.isnan(cases["days_to_job"].iloc[1])
     assert cases["diagnosis"].tolist() == ["anxiety", "mood"]
     assert cases["age"].iloc[0] == 25.0
-    assert cases.attrs == {"source": "cases.csv", "outcome": "job"}
+    assert cases.attrs == {"source": "cases.csv", "outcome": "job",
+                           "case_ids": {"ES3_C1": "ES#3_C1", "ES3_C2": "es3-c02"}}  # as written
 
 
 def test_another_outcome_column_can_be_named():
