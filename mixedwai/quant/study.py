@@ -16,7 +16,6 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -266,7 +265,7 @@ def analyse_quant(
                 if categorical else None
             characteristics = characteristics_by_pattern(
                 in_cases, clusters.labels["abbrev"], attrs, order=order) if attrs else None
-            with contextlib.suppress(KeyError):
+            if days in cases.columns:  # time to outcome only when its column is there
                 times = time_to_outcome(in_cases, outcome=outcome, days=days,
                                         by=clusters.labels["abbrev"], order=order)
     for record in records:  # recorded for the report, and passed on to the caller
