@@ -39,7 +39,13 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["cluster_colors", "cut_height", "plot_dendrogram", "plot_trajectories", "save_figure"]
+__all__ = ["BAND_MIN_N", "cluster_colors", "cut_height", "pattern_bands", "plot_dendrogram",
+           "plot_trajectories", "save_figure"]
+
+#: Above this many cases the trajectory figure adds each pattern's 10th-90th percentile band.
+BAND_MIN_N = 100
+#: Above this many cases the dendrogram draws no mark per hidden merge (``show_contracted``).
+CONTRACTED_MAX_N = 1000
 
 _MEAN_COLUMN = re.compile(r"(t(\d+))_mean")
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -105,6 +111,7 @@ def plot_trajectories(
     ylabel: str = "Mean WAI score",
     time_labels: Sequence[str] | None = None,
     colors: Mapping[Any, str] | None = None,
+    bands: pd.DataFrame | None = None,
 ) -> Figure:
     """Mean score at each time, one line per pattern (the study's Figure 2).
 
@@ -129,6 +136,11 @@ def plot_trajectories(
         The colour of each row, by its index value (cluster). Default:
         :func:`cluster_colors` of the index, the colours
         :func:`plot_dendrogram` gives the same clusters.
+    bands : pandas.DataFrame, optional
+        Percentile bands drawn behind the lines, as :func:`pattern_bands`
+        returns them (index: the clusters of ``profile``; columns
+        ``tK_low``, ``tK_high``). With many cases the means alone hide the
+        spread; the bands show it without drawing every case.
 
     Returns
     -------
@@ -199,6 +211,10 @@ def plot_trajectories(
         label = _legend_label(cluster, row)
         marker = _MARKERS[i % len(_MARKERS)]
         color = palette[_plain_value(cluster)]
+        if bands is not None and cluster in bands.index:
+            low = bands.loc[cluster, [f"{t}_low" for t in times]].to_numpy(dtype=float)
+            high = bands.loc[cluster, [f"{t}_high" for t in times]].to_numpy(dtype=float)
+            ax.fill_between(x, low, high, color=color, alpha=0.15, linewidth=0)
         if sd:
             err = row[[f"{t}_sd" for t in times]].to_numpy(dtype=float)
             ax.errorbar(x, y, yerr=np.nan_to_num(err), marker=marker, capsize=3, label=label,
@@ -215,6 +231,43 @@ def plot_trajectories(
     ax.legend(frameon=False)
     ax.grid(axis="y", alpha=0.3)
     return fig
+
+
+def pattern_bands(matrix: pd.DataFrame, clusters: pd.Series, *,
+                  percentiles: tuple[float, float] = (10, 90)) -> pd.DataFrame:
+    """Each cluster's low and high percentile at each time, for :func:`plot_trajectories`.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Case x time scores (columns ``t1..tN``), e.g. ``result.matrix``.
+    clusters : pandas.Series
+        The cluster of each case (same index), e.g. ``result.labels["cluster"]``.
+    percentiles : (float, float), default=(10, 90)
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``cluster``; columns ``t1_low``, ``t1_high`` ... (numpy's linear
+        percentiles), computed with one vectorised group-by.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"t1": [1.0, 2.0, 3.0, 6.0], "t2": [2.0, 2.0, 2.0, 7.0]})
+    >>> pattern_bands(m, pd.Series([1, 1, 1, 2]))[["t1_low", "t1_high"]]
+             t1_low  t1_high
+    cluster
+    1           1.2      2.8
+    2           6.0      6.0
+    """
+    low, high = (p / 100 for p in percentiles)
+    grouped = matrix.groupby(clusters.to_numpy())
+    lows = grouped.quantile(low).add_suffix("_low")
+    highs = grouped.quantile(high).add_suffix("_high")
+    out = pd.concat([lows, highs], axis=1)
+    out.index.name = "cluster"
+    return out
 
 
 def _legend_label(cluster: Any, row: pd.Series) -> str:
@@ -258,7 +311,9 @@ def plot_dendrogram(
     truncate_at : int, default=60
         With more cases than this, show only the last ``truncate_at`` merged
         clusters (SciPy's ``truncate_mode="lastp"``; leaf labels then give
-        cluster sizes).
+        cluster sizes). The marks of the hidden merges under each leaf are
+        drawn up to 1000 cases only: above, they would be one patch per merge
+        (99,880 at 100,000 cases) and the figure would take minutes.
     title : str, optional
         Axes title.
     clusters : sequence, optional
@@ -353,8 +408,9 @@ def plot_dendrogram(
         options["color_threshold"] = threshold
     if link_colors is not None:
         options["link_color_func"] = link_colors.__getitem__
-    if n > truncate_at:
-        options.update(truncate_mode="lastp", p=int(truncate_at), show_contracted=True)
+    if n > truncate_at:  # the top merges; a mark per hidden merge only while they are few
+        options.update(truncate_mode="lastp", p=int(truncate_at),
+                       show_contracted=n <= CONTRACTED_MAX_N)
     tree = dendrogram(Z, **options)
     if leaf_clusters is not None and n <= truncate_at:
         for text, leaf in zip(ax.get_xticklabels(), tree["leaves"], strict=True):

@@ -146,15 +146,35 @@ class QuantAnalysis:
             "warning": x.warning or "",
         }])
 
+    @property
+    def measure(self) -> str:
+        """The repeated measure's name, as in the scores table (``"wai"``, ``"bdi"``)."""
+        return str(self.clusters.params.get("measure", "wai"))
+
+    @property
+    def measure_label(self) -> str:
+        """The measure's name in text and figures (``"WAI"``, ``"bdi"``)."""
+        return "WAI" if self.measure == "wai" else self.measure
+
     def figures(self) -> dict[str, bytes]:
         """``trajectories.png`` and ``dendrogram.png`` as PNG bytes."""
         import io
 
-        from mixedwai.quant.plots import plot_dendrogram, plot_trajectories
+        from mixedwai.quant.plots import (
+            BAND_MIN_N,
+            pattern_bands,
+            plot_dendrogram,
+            plot_trajectories,
+        )
 
+        c = self.clusters
+        low, high = (float(v) for v in c.params.get("scale", "1..7").split(".."))
         pngs = {}
         for name, fig in (
-            ("trajectories", plot_trajectories(self.clusters.profile)),
+            ("trajectories", plot_trajectories(
+                c.profile, ylim=(low, high), ylabel=f"Mean {self.measure_label} score",
+                bands=pattern_bands(c.matrix, c.labels["cluster"])
+                if len(c.matrix) > BAND_MIN_N else None)),
             ("dendrogram", plot_dendrogram(self.clusters.tree.linkage, k=self.clusters.k,
                                            labels=list(self.clusters.scores.index),
                                            clusters=self.clusters.labels["cluster"])),

@@ -64,7 +64,7 @@ def read_sessions(
     session_col: str = "session",
     es_col: str = "es_id",
     item_columns: Mapping[int, str] | None = None,
-    score_col: str = "wai",
+    score_col: str | None = None,
     instrument: str | os.PathLike[str] | Instrument = "wai-s-es",
 ) -> pd.DataFrame:
     """Read WAI ratings, one row per (case, session), into the standard long form.
@@ -81,8 +81,9 @@ def read_sessions(
         Item number -> column in ``source`` (e.g. ``{1: "Q1", 2: "Q2", ...}``).
         By default the instrument's names (``wai_1`` ... ``wai_12``), matched
         ignoring case, separators and leading zeros (``WAI_01`` and ``wai1`` match).
-    score_col : str, default="wai"
-        A ready global score, used when the item columns are absent.
+    score_col : str, optional
+        A ready global score, used when the item columns are absent (default:
+        the instrument's ``score_name``, ``"wai"`` for the WAI forms).
     instrument : str, path or Instrument, default="wai-s-es"
         Gives the item numbers and default column names.
 
@@ -101,7 +102,8 @@ def read_sessions(
           numbers parsed, and text that is not a number, or that holds a comma
           (``"4,5"``: a decimal comma, or two answers), kept as text, not
           range-checked (:func:`~mixedwai.quant.instruments.scoring.score_wai` checks them); or
-          ``wai``, the ready score (decimal comma accepted).
+          ``wai`` (the instrument's ``score_name``), the ready score (decimal
+          comma accepted).
         - every other column of the input, unchanged, after these.
 
         ``frame.attrs["source"]`` holds the file name.
@@ -141,7 +143,7 @@ def _read_sessions(
     session_col: str = "session",
     es_col: str = "es_id",
     item_columns: Mapping[int, str] | None = None,
-    score_col: str = "wai",
+    score_col: str | None = None,
     instrument: str | os.PathLike[str] | Instrument = "wai-s-es",
     problems: _Problems | None = None,
 ) -> pd.DataFrame:
@@ -166,6 +168,7 @@ def _read_sessions(
         )
     found = {item: _find_column(frame, name) for item, name in wanted.items()}
     present = {item: col for item, col in found.items() if col is not None}
+    score_col = inst.score_name if score_col is None else score_col
     score_column = _find_column(frame, score_col)
     mode = "items"
     if len(present) < len(inst.items):
@@ -217,9 +220,9 @@ def _read_sessions(
         if bad.any():
             values = numbers.astype(object)
             values[bad] = frame[score_column][bad]
-            out["wai"] = values
+            out[inst.score_name] = values
         else:
-            out["wai"] = numbers
+            out[inst.score_name] = numbers
         used.add(score_column)
     for column in frame.columns:
         if column not in used and column not in out.columns:
