@@ -17,12 +17,14 @@ Examples
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from mixedwai.errors import MixedWAIWarning
+from mixedwai._validation import require_columns
+from mixedwai.errors import MixedWAIWarning, OptionError
 from mixedwai.quant.instruments.scoring import score_wai
 from mixedwai.quant.outcomes.crosstab import CrosstabResult, outcome_crosstab
 from mixedwai.quant.outcomes.descriptives import (
@@ -216,11 +218,12 @@ def analyse_quant(
     sessions: pd.DataFrame,
     cases: pd.DataFrame | None = None,
     *,
-    instrument: str = "wai-s-es",
+    instrument: Any = "wai-s-es",
     outcome: str = "job",
     days: str = "days_to_job",
     attributes: list[str] | None = None,
     scored: pd.DataFrame | None = None,
+    level_order: Mapping[str, Sequence[object]] | None = None,
     **cluster_options: Any,
 ) -> QuantAnalysis:
     """Score, cluster and relate patterns to the outcome.
@@ -231,15 +234,26 @@ def analyse_quant(
         :func:`~mixedwai.read_sessions` output.
     cases : pandas.DataFrame, optional
         :func:`~mixedwai.read_cases` output; without it, no outcome tables.
-    instrument : str, default="wai-s-es"
+    instrument : str, path or Instrument, default="wai-s-es"
+        A shipped form, a YAML file, or any measure
+        (:func:`~mixedwai.quant.instruments.measure.measure_instrument`).
     outcome, days : str
-        Column names in ``cases``.
+        Column names in ``cases``. A yes/no outcome gets every table; a
+        categorical one (a ``Categorical`` column, as
+        ``read_cases(..., outcome_type="categorical")`` gives, or values none
+        of which is a yes/no spelling) gets the crosstab, its exact test and
+        the characteristics table; the score tests, Table 1 and the time to
+        outcome need a yes/no outcome. The time to outcome is computed only
+        when ``cases`` has the ``days`` column.
     attributes : list of str, optional
         Client attributes for Table 1 and Table 3 (default:
         :func:`default_attributes`).
     scored : pandas.DataFrame, optional
         :func:`~mixedwai.score_wai` output when already computed (``sessions`` is
         then not scored again).
+    level_order : mapping of str to list, optional
+        Column -> its levels in the order wanted, for the outcome (the
+        crosstab's columns) and the client attributes (Tables 1 and 3).
     **cluster_options
         Passed to :func:`~mixedwai.cluster_trajectories` (``k``, ``scores``,
         ``n_sessions``, ``min_share``, ``max_k``, ``n_boot``, ``random_state`` ...).
@@ -274,20 +288,34 @@ def analyse_quant(
             clustered = clusters.matrix.index
             in_cases = cases.loc[cases.index.intersection(clustered)]
             order = list(clusters.profile["abbrev"])  # cluster order: highest level first
+            orders = dict(level_order or {})
+            require_columns(cases, [outcome])
             crosstab = outcome_crosstab(clusters.labels["abbrev"], cases[outcome], order=order,
+                                        levels=orders.pop(outcome, None),
                                         random_state=cluster_options.get("random_state", 0))
-            score_tests = score_outcome_tests(clusters.matrix, cases[outcome])
-            attrs = default_attributes(cases, outcome) if attributes is None else attributes
-            categorical = [a for a in attrs if not pd.api.types.is_numeric_dtype(
-                pd.to_numeric(in_cases[a], errors="coerce").dropna())
-                or in_cases[a].nunique() <= 6]
-            descriptives = outcome_by_attribute(in_cases, categorical, outcome=outcome) \
-                if categorical else None
+            attrs = [a for a in (default_attributes(cases, outcome) if attributes is None
+                                 else attributes) if a != days]
+            unknown = [k for k in orders if k not in attrs and k != "es_id"]
+            if unknown:
+                raise OptionError(
+                    "level_order names column(s) " + ", ".join(repr(k) for k in unknown)
+                    + " that are neither the outcome nor a described attribute; described: "
+                    + ", ".join(repr(a) for a in [outcome, *attrs]))
+            if crosstab.binary:  # these compare the two outcome groups
+                score_tests = score_outcome_tests(clusters.matrix, cases[outcome])
+                categorical = [a for a in attrs if not pd.api.types.is_numeric_dtype(
+                    pd.to_numeric(in_cases[a], errors="coerce").dropna())
+                    or in_cases[a].nunique() <= 6]
+                descriptives = outcome_by_attribute(
+                    in_cases, categorical, outcome=outcome,
+                    level_order={k: v for k, v in orders.items() if k in categorical} or None,
+                ) if categorical else None
+                if days in cases.columns:  # time to outcome only when its column is there
+                    times = time_to_outcome(in_cases, outcome=outcome, days=days,
+                                            by=clusters.labels["abbrev"], order=order)
             characteristics = characteristics_by_pattern(
-                in_cases, clusters.labels["abbrev"], attrs, order=order) if attrs else None
-            if days in cases.columns:  # time to outcome only when its column is there
-                times = time_to_outcome(in_cases, outcome=outcome, days=days,
-                                        by=clusters.labels["abbrev"], order=order)
+                in_cases, clusters.labels["abbrev"], attrs, order=order,
+                level_order=orders or None) if attrs else None
     for record in records:  # recorded for the report, and passed on to the caller
         if issubclass(record.category, MixedWAIWarning):
             caught.append(str(record.message))

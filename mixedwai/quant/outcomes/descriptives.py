@@ -283,10 +283,14 @@ def characteristics_by_pattern(
             continue
         filled = _filled(values)
         appearance = cases[name] if name in cases.columns else None
-        for level in _levels(values, orders.get(name), appearance=appearance, name=name):
-            for pattern, mask in groups:
-                rows.append(_level_row(name, level, pattern,
-                                       int((filled[mask] == level).sum()), int(mask.sum())))
+        levels = _levels(values, orders.get(name), appearance=appearance, name=name)
+        # one count per (level, group), vectorised: no comparison per level and pattern
+        level_codes = pd.Index(levels, dtype=object).get_indexer(filled.to_numpy(dtype=object))
+        counts = np.stack([np.bincount(level_codes[mask], minlength=len(levels))
+                           for _, mask in groups], axis=1)
+        for i, level in enumerate(levels):
+            for j, (pattern, mask) in enumerate(groups):
+                rows.append(_level_row(name, level, pattern, int(counts[i, j]), int(mask.sum())))
     long = pd.DataFrame(rows, columns=["attribute", "level", "pattern", "n", "pct", "mean", "sd"])
     for column in ("attribute", "level", "pattern"):
         long[column] = long[column].astype(object)

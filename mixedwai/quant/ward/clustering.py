@@ -44,6 +44,7 @@ import pandas as pd
 
 from mixedwai._validation import check_choice, check_range, source_name
 from mixedwai.errors import ColumnError, InsufficientDataError, OptionError
+from mixedwai.quant.selection.rules import MIN_CLUSTER_N
 from mixedwai.quant.selection.stability import STABILITY_MAX_N
 from mixedwai.quant.ward.estimator import (
     DEVIATION_DECIMALS,
@@ -169,6 +170,7 @@ def cluster_trajectories(
     tie_seeds: int = 20,
     tie_max_n: int | None = TIE_MAX_N,
     scale: tuple[float, float] | None = None,
+    min_n: int = MIN_CLUSTER_N,
 ) -> ClusterResult:
     """Cluster the cases' alliance trajectories with Ward's method and name the patterns.
 
@@ -196,8 +198,9 @@ def cluster_trajectories(
         (default: all).
     k_rule : {"jump", "jump_all", "reduction"}, default="jump"
         How ``k="auto"`` chooses (``rule`` of :func:`~mixedwai.quant.selection.rules.select_k`).
-    min_share, max_k, n_boot, random_state, silhouette_sample, stability_max_n
-        As in :func:`~mixedwai.quant.selection.rules.select_k`.
+    min_share, min_n, max_k, n_boot, random_state, silhouette_sample, stability_max_n
+        As in :func:`~mixedwai.quant.selection.rules.select_k` (``min_n``: the
+        fewest cases a cluster may hold with ``k="auto"``, default 2).
     slope_threshold, curvature_threshold : float, default=0.15
         Shape thresholds of :func:`mixedwai.quant.patterns.shapes.name_patterns`,
         in points of the 1..7 scale, rescaled to ``scale``'s range.
@@ -306,6 +309,7 @@ def cluster_trajectories(
             refine=refine,
             tie_seeds=tie_seeds,
             tie_max_n=tie_max_n,
+            min_n=min_n,
         ).fit(matrix.to_numpy(dtype=float))
     for warning in caught:  # re-issued so that they point at the caller
         warnings.warn(warning.message, warning.category, stacklevel=2)
@@ -343,6 +347,7 @@ def cluster_trajectories(
         "scores": scores,
         "n_sessions": int(matrix.shape[1]),
         "min_share": min_share,
+        "min_n": min_n,
         "max_k": max_k,
         "n_boot": n_boot,
         "random_state": random_state,
