@@ -158,10 +158,15 @@ class QuantAnalysis:
         """The measure's name in text and figures (``"WAI"``, ``"bdi"``)."""
         return "WAI" if self.measure == "wai" else self.measure
 
-    def figures(self) -> dict[str, bytes]:
-        """``trajectories.png`` and ``dendrogram.png`` as PNG bytes."""
-        import io
+    def figure_objects(self) -> dict[str, Any]:
+        """The trajectory figure and the dendrogram as matplotlib Figures.
 
+        The trajectory axis runs over the measure's scale and is labelled with
+        its name (``Mean bdi score``, 0..63); above
+        :data:`~mixedwai.quant.plots.BAND_MIN_N` cases each pattern's 10th-90th
+        percentile band is drawn behind its mean, and above 1000 cases the
+        dendrogram shows the top merges without a mark per hidden merge.
+        """
         from mixedwai.quant.plots import (
             BAND_MIN_N,
             pattern_bands,
@@ -171,16 +176,22 @@ class QuantAnalysis:
 
         c = self.clusters
         low, high = (float(v) for v in c.params.get("scale", "1..7").split(".."))
-        pngs = {}
-        for name, fig in (
-            ("trajectories", plot_trajectories(
+        bands = pattern_bands(c.matrix, c.labels["cluster"]) if len(c.matrix) > BAND_MIN_N \
+            else None
+        return {
+            "trajectories": plot_trajectories(
                 c.profile, ylim=(low, high), ylabel=f"Mean {self.measure_label} score",
-                bands=pattern_bands(c.matrix, c.labels["cluster"])
-                if len(c.matrix) > BAND_MIN_N else None)),
-            ("dendrogram", plot_dendrogram(self.clusters.tree.linkage, k=self.clusters.k,
-                                           labels=list(self.clusters.scores.index),
-                                           clusters=self.clusters.labels["cluster"])),
-        ):
+                bands=bands),
+            "dendrogram": plot_dendrogram(c.tree.linkage, k=c.k, labels=list(c.scores.index),
+                                          clusters=c.labels["cluster"]),
+        }
+
+    def figures(self) -> dict[str, bytes]:
+        """``trajectories.png`` and ``dendrogram.png`` as PNG bytes."""
+        import io
+
+        pngs = {}
+        for name, fig in self.figure_objects().items():
             buffer = io.BytesIO()
             fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})
             pngs[name] = buffer.getvalue()

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from mixedwai.errors import OptionError
 from mixedwai.quant.instruments.model import RESERVED_NAMES, Instrument
 
-__all__ = ["measure_instrument"]
+__all__ = ["items_in_columns", "measure_instrument", "measure_name"]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -121,3 +121,57 @@ def _number(value: float) -> int | float:
 def _literal(column: str) -> str:
     """A column name usable as a ``str.format`` template with no field."""
     return column.replace("{", "{{").replace("}", "}}")
+
+
+def items_in_columns(pattern: str, columns: Sequence[object]) -> list[int]:
+    """The item numbers of the columns matching an item pattern, in number order.
+
+    Parameters
+    ----------
+    pattern : str
+        ``"bdi_{item}"`` or ``"bdi_*"``: the item number stands for ``{item}``
+        or ``*``. Matched ignoring case; ``bdi_01`` is item 1.
+    columns : list
+        A table's column names.
+
+    Raises
+    ------
+    OptionError
+        A pattern without ``{item}`` or ``*``, or no column matching it (the
+        columns found are listed).
+
+    Examples
+    --------
+    >>> items_in_columns("bdi_*", ["case_id", "session", "BDI_2", "bdi_1", "bdi_note"])
+    [1, 2]
+    """
+    if "{item}" in pattern:
+        head, _, tail = pattern.partition("{item}")
+    elif pattern.count("*") == 1:
+        head, _, tail = pattern.partition("*")
+    else:
+        raise OptionError(f"item columns = {pattern!r} is not allowed; expected a pattern "
+                          "holding {item} or one * (e.g. 'bdi_{item}' or 'bdi_*')")
+    regex = re.compile(re.escape(head) + r"0*(\d+)" + re.escape(tail), re.IGNORECASE)
+    found = sorted({int(m.group(1)) for c in columns if (m := regex.fullmatch(str(c)))})
+    if not found:
+        shown = ", ".join(repr(str(c)) for c in columns) or "(none)"
+        raise OptionError(f"no column matches the item pattern {pattern!r}; found columns: "
+                          f"{shown}")
+    return found
+
+
+def measure_name(column: str) -> str:
+    """A measure name made from a column name or item pattern (``"BDI total"`` -> ``"bdi_total"``).
+
+    Examples
+    --------
+    >>> measure_name("BDI total"), measure_name("srs_*"), measure_name("q{item}")
+    ('bdi_total', 'srs', 'q')
+    """
+    stem = column.split("{item}")[0].split("*")[0] if ("{item}" in column or "*" in column) \
+        else column
+    name = re.sub(r"\W+", "_", stem).strip("_").lower()
+    if not name:
+        return "score"
+    return name if _NAME.match(name) else f"m_{name}"
