@@ -79,9 +79,17 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
     # ------------------------------------------------------------------ method
     n_cases = len(quant.cases) if quant.cases is not None else clusters.matrix.shape[0]
     doc.heading("Method")
-    doc.paragraph(
+    label = quant.measure_label
+    scored = (
         f"Working alliance was scored with the instrument '{config.quant.instrument}' "
-        f"(global score = mean of the keyed items). Trajectories are each case's first "
+        "(global score = mean of the keyed items)."
+        if config.quant.measure is None else
+        f"The repeated measure was {label} (scale {params.get('scale', '?')}"
+        + (f"; the mean of the items {config.quant.measure.items}"
+           if config.quant.measure.items else "") + ")."
+    )
+    doc.paragraph(
+        f"{scored} Trajectories are each case's first "
         f"{config.quant.n_sessions} sessions; {clusters.matrix.shape[0]} of {n_cases} cases had "
         f"them all and entered the clustering. Clustering used Ward's minimum variance method on "
         f"{config.quant.scores.upper()} scores"
@@ -133,9 +141,9 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
     # ------------------------------------------------------------------ patterns
     doc.heading("Alliance patterns")
     doc.table(_rounded(clusters.profile.reset_index()), "Table 2 analogue: patterns, size and "
-              "mean WAI (SD) at each time")
+              f"mean {label} (SD) at each time")
     if "trajectories" in figures:
-        doc.figure("Figure 2 analogue: mean WAI by time, one line per pattern",
+        doc.figure(f"Figure 2 analogue: mean {label} by time, one line per pattern",
                    figures["trajectories"])
     doc.table(_rounded(clusters.k_selection), "Choice of the number of clusters",
               (clusters.k_reason,), landscape=True)
@@ -152,7 +160,7 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
             doc.paragraph(x.warning, italic=True)
     tables = run.tables
     for name, title in (
-        ("score_tests", "WAI scores and the outcome (Mann-Whitney U, point-biserial r)"),
+        ("score_tests", f"{label} scores and the outcome (Mann-Whitney U, point-biserial r)"),
         ("descriptives", "Table 1 analogue: outcome by client attribute"),
         ("characteristics", "Table 3 analogue: client characteristics by pattern"),
         ("time_to_outcome", "Days to the outcome among those who reached it, by pattern"),

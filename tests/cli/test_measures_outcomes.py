@@ -288,3 +288,38 @@ def _no_check():
             yield
 
     return quiet()
+
+
+def test_run_with_any_measure_from_study_yaml(tmp_path: Path) -> None:
+    from mixedwai.quant.data.sessions import read_sessions
+    from mixedwai.quant.instruments.scoring import score_wai
+
+    study = tmp_path / "study"
+    shutil.copytree("sample_corpus", study, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    scores = score_wai(read_sessions(SESSIONS))
+    bdi = pd.DataFrame({"case_id": scores["case_id"], "session": scores["session"],
+                        "bdi": (scores["wai"] * 9).round(2)})
+    bdi.to_csv(study / "sessions.csv", index=False)
+    text = (study / "study.yaml").read_text(encoding="utf-8")
+    text = text.replace("quant:\n", "quant:\n  measure: {score_column: bdi, scale: [0, 63]}\n"
+                        "  min_n: 2\n  level_order: {sex: [female, male]}\n", 1)
+    (study / "study.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(study), "--out", str(out), "--quiet"]) == 0
+    report = (out / "report.md").read_text(encoding="utf-8") if (out / "report.md").exists() \
+        else (out / "report.html").read_text(encoding="utf-8")
+    assert "The repeated measure was bdi (scale 0..63)" in report
+    assert "mean bdi" in report and "mean WAI" not in report
+
+
+def test_study_yaml_measure_needs_one_source(tmp_path: Path) -> None:
+    from mixedwai.errors import StudyConfigError
+    from mixedwai.joint.config import load_study_config
+
+    study = tmp_path / "study"
+    shutil.copytree("sample_corpus", study, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    text = (study / "study.yaml").read_text(encoding="utf-8")
+    (study / "study.yaml").write_text(text.replace(
+        "quant:\n", "quant:\n  measure: {scale: [0, 63]}\n", 1), encoding="utf-8")
+    with pytest.raises(StudyConfigError, match="score_column or items"):
+        load_study_config(study)
