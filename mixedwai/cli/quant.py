@@ -167,7 +167,7 @@ def cluster(
 
 #: The library's keywords and the options of `mixedwai cluster` that set them (for messages).
 _OPTIONS = {
-    "n_clusters": "--k", "k": "--k", "scores": "--scores", "n_sessions": "--sessions",
+    "n_clusters": "--k", "n_sessions": "--sessions",
     "min_share": "--min-share", "max_k": "--max-k", "n_boot": "--n-boot",
     "random_state": "--seed", "refine": "--refine", "k_rule": "--k-rule",
     "tie_seeds": "--tie-seeds", "tie_max_n": "--tie-max-n", "min_n": "--min-n",

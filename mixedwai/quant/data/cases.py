@@ -99,27 +99,33 @@ def _parse_outcome(
         values.index, pd.RangeIndex
     ):
         case_ids = list(values.index)
-    parsed: list[Any] = []
-    problems: list[str] = []
-    for pos, value in enumerate(series.tolist()):
+    # each distinct cell is read once (a million rows hold a handful of spellings)
+    codes, uniques = pd.factorize(series.astype(object).reset_index(drop=True),
+                                  use_na_sentinel=True)
+    read: list[Any] = []
+    wrong = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, value in enumerate(list(uniques)):
         if isinstance(value, (bool, np.bool_)):
-            parsed.append(bool(value))
+            read.append(bool(value))
             continue
         if _blank(value):
-            parsed.append(pd.NA)
+            read.append(pd.NA)
             continue
         key = _show(value).strip().strip("'").lower() if not isinstance(value, str) else (
             value.strip().lower())
-        if key in OUTCOME_SPELLINGS:
-            parsed.append(OUTCOME_SPELLINGS[key])
-        else:
-            parsed.append(pd.NA)
-            known = case_ids is not None and not _blank(case_ids[pos])
-            case = f" (case {case_ids[pos]})" if known else ""
-            problems.append(
-                f"{source} row {row_number(pos)}{case}: {column} = {_show(value)} is not one "
-                f"of {_EXPECTED_OUTCOME}"
-            )
+        read.append(OUTCOME_SPELLINGS.get(key, pd.NA))
+        wrong[i] = key not in OUTCOME_SPELLINGS
+    table = np.array([*read, pd.NA], dtype=object)  # code -1 (missing) -> the last entry
+    parsed = table[np.where(codes < 0, len(uniques), codes)]
+    problems: list[str] = []
+    for pos in np.flatnonzero(wrong[np.where(codes < 0, len(uniques), codes)]):
+        value = series.iloc[pos]
+        known = case_ids is not None and not _blank(case_ids[pos])
+        case = f" (case {case_ids[pos]})" if known else ""
+        problems.append(
+            f"{source} row {row_number(pos)}{case}: {column} = {_show(value)} is not one "
+            f"of {_EXPECTED_OUTCOME}"
+        )
     return pd.Series(parsed, index=series.index, dtype="boolean", name=series.name), problems
 
 

@@ -37,10 +37,11 @@ from mixedwai.quant.data.cases import OUTCOME_SPELLINGS, parse_outcome, read_cas
 # Also imported from here by scoring.py and trajectories.py.
 from mixedwai.quant.data.table import (
     _blank,
-    _canonical_es,
+    _canonical_es_column,
     _canonical_ids,
     _find_column,
     _frame_of,
+    _plain_numbers,
     _Problems,
     _raise_listed,
     _require,
@@ -193,10 +194,10 @@ def _read_sessions(
         found_problems.raise_if_any()
 
     es_column = _find_column(frame, es_col)
-    es_values = frame[es_column] if es_column is not None else pd.Series(None, index=frame.index)
-    es_ids = [_canonical_es(v, c) for v, c in zip(es_values, case_ids, strict=True)]
+    es_ids = _canonical_es_column(frame[es_column] if es_column is not None else None,
+                                  case_ids)
     if es_column is not None:
-        _warn_es_mismatch(es_values, case_ids, src, es_column, stacklevel=4)
+        _warn_es_mismatch(frame[es_column], case_ids, src, es_column, stacklevel=4)
 
     out = pd.DataFrame(
         {"case_id": case_ids.astype(object), "es_id": pd.Series(es_ids, dtype=object),
@@ -206,6 +207,11 @@ def _read_sessions(
     if mode == "items":
         for item in inst.items:
             column = present[item]
+            plain = _plain_numbers(frame[column])
+            if plain is not None:  # a column of plain numbers: nothing to check cell by cell
+                out[inst.columns[item]] = plain
+                used.add(column)
+                continue
             numbers, bad = _to_numbers(frame[column])
             bad = bad | _with_comma(frame[column])  # "4,5": score_wai decides what it is
             if bad.any():
@@ -235,7 +241,10 @@ def _with_comma(values: pd.Series) -> pd.Series:
     """Text cells holding a comma (``"4,5"``: a decimal comma, or two answers?)."""
     if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
         return pd.Series(False, index=values.index)
-    return values.map(lambda v: isinstance(v, str) and "," in v).astype(bool)
+    try:  # vectorised when the cells are text (or missing)
+        return values.str.contains(",", regex=False, na=False).astype(bool)
+    except AttributeError:  # other objects mixed in
+        return values.map(lambda v: isinstance(v, str) and "," in v).astype(bool)
 
 
 def _blank_case_problems(case_ids: pd.Series, src: str, column: str,
