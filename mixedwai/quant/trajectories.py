@@ -345,13 +345,19 @@ def build_trajectories(
     )
     used = kept["session"].to_numpy(dtype=np.int64).reshape(shape)
     sessions_frame = pd.DataFrame(used, index=case_index, columns=matrix.columns)
-    notes = pd.Series([_session_note(row, n_sessions) for row in used], index=case_index,
-                      name="note", dtype=object)
+    # a note only where the sessions used are not 1..N (computed for those rows alone)
+    note_values = np.full(len(case_index), "", dtype=object)
+    irregular = np.flatnonzero((used != np.arange(1, n_sessions + 1)).any(axis=1))
+    for pos in irregular:
+        note_values[pos] = _session_note(used[pos], n_sessions)
+    notes = pd.Series(note_values, index=case_index, name="note", dtype=object)
     es_values = kept["es_id"].to_numpy(dtype=object).reshape(shape)
-    es = pd.Series(
-        [_first_es(row, case) for row, case in zip(es_values, case_index, strict=True)],
-        index=case_index, name="es_id", dtype=object,
-    )
+    first = es_values[:, 0].copy()  # the common case: the first session names the ES
+    plain = np.fromiter((isinstance(v, str) and v != "" and v == v.strip() for v in first),
+                        dtype=bool, count=len(first))
+    for pos in np.flatnonzero(~plain):
+        first[pos] = _first_es(es_values[pos], case_index[pos])
+    es = pd.Series(first, index=case_index, name="es_id", dtype=object)
     return Trajectories(matrix=matrix, excluded=excluded_frame, n_sessions=n_sessions,
                         score=score, es=es, sessions=sessions_frame, notes=notes,
                         scale=None if scale is None else (scale[0], scale[1]))

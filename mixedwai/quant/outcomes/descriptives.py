@@ -36,7 +36,7 @@ import pandas as pd
 
 from mixedwai._validation import raise_problems, require_columns, source_name
 from mixedwai.errors import DataValueError, ExclusionWarning
-from mixedwai.ids import es_id_of
+from mixedwai.quant.data.table import _canonical_es_column
 from mixedwai.quant.outcomes.levels import (
     MISSING_LEVEL,
     TOTAL,
@@ -260,7 +260,8 @@ def characteristics_by_pattern(
         if "es_id" in members.columns:
             columns.append(("es_id", members["es_id"]))
         else:
-            es = pd.Series([es_id_of(str(c)) for c in members.index], index=members.index)
+            es = pd.Series(_canonical_es_column(None, pd.Series(members.index.astype(str))),
+                           index=members.index, dtype=object)  # once per distinct case
             if es.notna().any():
                 columns.append(("es_id", es))
     columns += [(name, members[name]) for name in attributes]

@@ -185,7 +185,10 @@ def _check_level_order(level_order: Mapping[str, Sequence[object]] | None,
 
 def _filled(values: pd.Series) -> pd.Series:
     """Values with blanks replaced by the missing level (as objects)."""
-    return values.astype(object).where(values.notna(), MISSING_LEVEL).map(_plain)
+    filled = values.astype(object).where(values.notna(), MISSING_LEVEL)
+    if values.dtype != object:  # numbers and categories come out as Python objects already
+        return filled
+    return filled.map(_plain)
 
 
 def _is_numeric(values: pd.Series) -> bool:
