@@ -411,8 +411,8 @@ def _csv_text(frame: pd.DataFrame) -> str | None:
     """``frame.to_csv(index=False, lineterminator="\\n", float_format="%.10g")``, vectorised.
 
     pandas formats every cell in Python; here each column's distinct values are
-    formatted once and the rows are put together by numpy's string functions
-    (C loops), so a table of a million rows takes a second or two. The bytes
+    formatted once and the rows are joined by ``str.join`` (no per-cell
+    formatting), so a table of a million rows takes a second or two. The bytes
     are pandas' (the csv module's minimal quoting: a cell holding a comma, a
     quote or a line break is quoted, quotes doubled); columns of another kind
     (dates, floats inside text columns ...) and one-column tables return None
@@ -424,18 +424,14 @@ def _csv_text(frame: pd.DataFrame) -> str | None:
     n_rows, n_cols = frame.shape
     if n_cols < 2 or n_rows == 0 or not frame.columns.is_unique:
         return None
-    string = np.dtypes.StringDType(na_object=None)
     columns = []
     for position in range(n_cols):
         cells = _csv_cells(frame.iloc[:, position], pd, np)
         if cells is None:
             return None
-        columns.append(cells.astype(string))
+        columns.append(cells.tolist())
     header = ",".join(_csv_quoted(str(c)) for c in frame.columns)
-    rows = columns[0]
-    for cells in columns[1:]:
-        rows = np.strings.add(np.strings.add(rows, ","), cells)
-    return header + "\n" + "\n".join(rows.tolist()) + "\n"
+    return header + "\n" + "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
 
 
 def _csv_cells(values: pd.Series, pd: typing.Any, np: typing.Any) -> typing.Any:
