@@ -32,6 +32,9 @@ _LAZY = {
     "Instrument": "mixedwai.quant.instruments.model",
     "available_instruments": "mixedwai.quant.instruments.loading",
     "load_instrument": "mixedwai.quant.instruments.loading",
+    "measure_instrument": "mixedwai.quant.instruments.measure",
+    "items_in_columns": "mixedwai.quant.instruments.measure",
+    "measure_name": "mixedwai.quant.instruments.measure",
     "read_sessions": "mixedwai.quant.data.sessions",
     "read_cases": "mixedwai.quant.data.cases",
     "score_wai": "mixedwai.quant.instruments.scoring",
@@ -59,6 +62,7 @@ _LAZY = {
     "time_to_outcome": "mixedwai.quant.outcomes.crosstab",
     "plot_trajectories": "mixedwai.quant.plots",
     "plot_dendrogram": "mixedwai.quant.plots",
+    "pattern_bands": "mixedwai.quant.plots",
     "save_figure": "mixedwai.quant.plots",
     # qualitative strand
     "Segment": "mixedwai.qual.transcripts.model",

@@ -178,6 +178,7 @@ def read_table(
     sheet: str | int | None = None,
     delimiter: str | None = None,
     value_labels: bool = False,
+    text_columns: typing.Callable[[str], bool] | None = None,
 ) -> pd.DataFrame:
     """Read a CSV, TSV, XLSX or SPSS ``.sav`` file into a DataFrame.
 
@@ -196,6 +197,12 @@ def read_table(
         responses must stay numbers, so session tables keep the codes; case
         tables (client attributes) want the labels. Either way the labels are
         in ``frame.attrs["value_labels"]`` (column → {code: label}).
+    text_columns : callable, optional
+        For text files: ``text_columns(name)`` says which columns keep their
+        text (ids); the others are parsed by pandas' C parser, numbers as
+        numbers (a column holding any text stays text). A large table of
+        numbers then takes a fraction of the memory of one Python string per
+        cell. Default: every column keeps its text.
 
     Returns
     -------
@@ -236,8 +243,21 @@ def read_table(
             raise InputFileError(f"{path}: the file is empty; expected a header row and data")
         sep = delimiter or ("\t" if suffix == ".tsv" else _sniff_delimiter(text))
         try:
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                                na_values=[""], skipinitialspace=True)
+            dtype: typing.Any = str
+            if text_columns is not None:
+                header = pd.read_csv(io.StringIO(text), sep=sep, nrows=0,
+                                     skipinitialspace=True).columns
+                dtype = {c: str for c in header if text_columns(str(c).strip())}
+            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=dtype, keep_default_na=False,
+                                na_values=[""], skipinitialspace=True, true_values=[],
+                                false_values=[])
+            if text_columns is not None:  # what the parser read as text is stripped as text
+                for position in range(frame.shape[1]):
+                    column = frame.iloc[:, position]
+                    if pd.api.types.is_bool_dtype(column.dtype):  # "True" is text here
+                        frame.isetitem(position, column.map({True: "True", False: "False"}))
+                    elif not pd.api.types.is_numeric_dtype(column.dtype):
+                        frame.isetitem(position, column.astype(str).where(column.notna()))
             frame = _strip_text_cells(frame, text, sep)
         except (pd.errors.ParserError, ValueError) as exc:
             raise InputFileError(f"{path}: cannot be parsed as a table ({exc})") from exc
@@ -298,9 +318,11 @@ def _strip_text_cells(frame: pd.DataFrame, text: str | None = None,
     blank touches a separator or a line end anywhere in the file (one regular
     expression over the text, in C): the common case costs nothing per cell.
     """
+    import pandas as pd
+
     frame.columns = [str(c).strip() for c in frame.columns]
     if text is not None and sep is not None and text.isascii():
-        # plain substring searches (C speed): a blank next to a separator or a line end?
+        # one search in C: does a blank touch a separator or a line end anywhere?
         blanks = "".join(re.escape(b) for b in (" ", "\t", "\f", "\v") if b != sep)
         edges = re.escape(sep) + "\\r\\n"
         touching = re.search(f"[{blanks}][{edges}]|[{edges}][{blanks}]", text)
@@ -314,7 +336,9 @@ def _strip_text_cells(frame: pd.DataFrame, text: str | None = None,
             return frame
     for position in range(frame.shape[1]):
         values = frame.iloc[:, position]
-        stripped = values.str.strip()  # every cell is text or missing (read with dtype=str)
+        if pd.api.types.is_numeric_dtype(values.dtype):  # parsed as numbers: nothing to strip
+            continue
+        stripped = values.str.strip()  # every other cell is text or missing
         frame.isetitem(position, stripped.mask(stripped == ""))
     return frame
 

@@ -155,7 +155,8 @@ def _read_sessions(
     other columns and raise every problem at once.
     """
     inst = load_instrument(instrument)
-    frame = _frame_of(source).reset_index(drop=True)
+    # ids keep their text; the ratings may be read as numbers (a fraction of the memory)
+    frame = _frame_of(source, text_columns=[case_col, es_col]).reset_index(drop=True)
     src = source_name(frame)
     cols = _require(frame, {"case": case_col, "session": session_col})
 

@@ -27,9 +27,15 @@ _ES_PATTERN = re.compile(r"^\s*ES\s*#?\s*[-_ ]?\s*0*(\d+)\s*$", re.IGNORECASE)
 
 
 def _frame_of(
-    source: str | os.PathLike[str] | pd.DataFrame, *, value_labels: bool = False
+    source: str | os.PathLike[str] | pd.DataFrame, *, value_labels: bool = False,
+    text_columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """The table itself, or read from a path (SPSS value labels applied when asked)."""
+    """The table itself, or read from a path (SPSS value labels applied when asked).
+
+    ``text_columns``: names (matched as :func:`_find_column` does) of the columns
+    that keep their text when a text file is read; the others may be read as
+    numbers by the C parser (default: every column keeps its text).
+    """
     from mixedwai.io import read_table
 
     if isinstance(source, pd.DataFrame):
@@ -37,7 +43,11 @@ def _frame_of(
         frame.attrs["source"] = source.attrs.get("source", "input table")
         return frame
     if isinstance(source, (str, os.PathLike)):
-        return read_table(source, value_labels=value_labels)
+        keep = None
+        if text_columns is not None:
+            wanted = {_norm(name) for name in text_columns}
+            keep = lambda name: _norm(name) in wanted  # noqa: E731
+        return read_table(source, value_labels=value_labels, text_columns=keep)
     raise DataValueError(
         f"source = {type(source).__name__} is not allowed; expected a file path or a DataFrame"
     )
