@@ -482,11 +482,14 @@ def _csv_cells(values: pd.Series, pd: typing.Any, np: typing.Any) -> typing.Any:
     return None
 
 
+_NEEDS_QUOTES = re.compile(r'[,"\n\r]').search
+
+
 def _csv_quoted(text: str) -> str:
     """A cell as the csv module writes it with minimal quoting."""
-    if any(c in text for c in ',"\n\r'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
+    if _NEEDS_QUOTES(text) is None:
+        return text
+    return '"' + text.replace('"', '""') + '"'
 
 
 class StagedOutput:
