@@ -244,13 +244,16 @@ def read_table(
         sep = delimiter or ("\t" if suffix == ".tsv" else _sniff_delimiter(text))
         try:
             dtype: typing.Any = str
+            # the parser reads UTF-8 bytes (a StringIO would hold 4 bytes per character)
+            data = text.encode("utf-8")
             if text_columns is not None:
-                header = pd.read_csv(io.StringIO(text), sep=sep, nrows=0,
+                header = pd.read_csv(io.BytesIO(data), sep=sep, nrows=0, encoding="utf-8",
                                      skipinitialspace=True).columns
                 dtype = {c: str for c in header if text_columns(str(c).strip())}
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=dtype, keep_default_na=False,
+            frame = pd.read_csv(io.BytesIO(data), sep=sep, dtype=dtype, keep_default_na=False,
                                 na_values=[""], skipinitialspace=True, true_values=[],
-                                false_values=[])
+                                false_values=[], encoding="utf-8")
+            del data
             if text_columns is not None:  # what the parser read as text is stripped as text
                 for position in range(frame.shape[1]):
                     column = frame.iloc[:, position]
