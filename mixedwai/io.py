@@ -480,7 +480,10 @@ def _csv_cells(values: pd.Series, pd: typing.Any, np: typing.Any) -> typing.Any:
         if kind not in ("string", "empty"):
             return None
         codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
-        texts = np.array([_csv_quoted(u) for u in uniques.tolist()] + [""], dtype=object)
+        cells = uniques.tolist()
+        if _NEEDS_QUOTES("".join(cells)) is not None:  # one search for the whole column
+            cells = [_csv_quoted(u) for u in cells]
+        texts = np.array([*cells, ""], dtype=object)
         return texts[np.where(codes < 0, len(uniques), codes)]
     return None
 

@@ -82,10 +82,19 @@ def cluster_colors(clusters: Sequence[Any] | pd.Index | pd.Series) -> dict[Any, 
     from matplotlib.colors import to_hex
 
     cycle = matplotlib.rcParams["axes.prop_cycle"].by_key().get("color") or ["#1f77b4"]
-    unique = list(dict.fromkeys(_plain_value(c) for c in clusters))
+    unique = list(dict.fromkeys(_plain_value(c) for c in pd.unique(_as_objects(clusters))))
     with contextlib.suppress(TypeError):  # mixed kinds: keep first appearance
         unique = sorted(unique)
     return {c: to_hex(cycle[i % len(cycle)]) for i, c in enumerate(unique)}
+
+
+def _as_objects(values: Any) -> np.ndarray:
+    """Any sequence of labels as a 1-D object array (one conversion, no loop)."""
+    if isinstance(values, (pd.Series, pd.Index)):
+        return values.to_numpy(dtype=object)
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
 
 
 def _plain_value(value: Any) -> Any:
@@ -380,7 +389,10 @@ def plot_dendrogram(
     link_colors = None
     leaf_clusters = None
     if clusters is not None:
-        leaf_clusters = [_plain_value(c) for c in clusters]
+        objects = _as_objects(clusters)
+        leaf_clusters = (objects.tolist()  # already Python scalars: no loop per case
+                         if not any(isinstance(c, np.generic) for c in pd.unique(objects))
+                         else [_plain_value(c) for c in objects])
         if len(leaf_clusters) != n:
             raise DataValueError(
                 f"clusters has {len(leaf_clusters)} entries; the linkage joins {n} cases"

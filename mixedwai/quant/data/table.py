@@ -175,12 +175,16 @@ def _canonical_ids(values: pd.Series) -> pd.Series:
     # fast path: ids already canonical (ES<n>_C<m>, no padding) map to themselves
     canonical = _CANONICAL_RE.fullmatch
     mapping: dict[Any, Any] = {}
+    all_canonical = True
     for v in uniques.tolist():
         if isinstance(v, str) and canonical(v):
             mapping[v] = v
             continue
+        all_canonical = False
         whole = isinstance(v, (float, np.floating)) and float(v).is_integer()
         mapping[v] = canonical_case_id(int(v) if whole else v)
+    if all_canonical:  # every id canonical already: kept as is
+        return values.astype(object).where(values.notna())
     codes, keys = pd.factorize(values.astype(object), use_na_sentinel=True)
     table = np.array([*(mapping[k] or None for k in keys.tolist()), None], dtype=object)
     out = pd.Series(table[np.where(codes < 0, len(keys), codes)], index=values.index,
@@ -274,21 +278,24 @@ def _to_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     plain = _plain_numbers(values)
     if plain is not None:
         return pd.Series(plain, index=values.index), pd.Series(False, index=values.index)
-    as_text = values.astype(object).where(values.notna())
-    # fast path: the cells that parse as they are (C parser); the few left are cleaned below
-    numbers = pd.to_numeric(as_text, errors="coerce").astype(float)
-    rest = numbers.isna().to_numpy() & as_text.notna().to_numpy()
-    if not rest.any():
-        return numbers, pd.Series(False, index=values.index)
-    left = as_text[rest]
-    cleaned = left.map(lambda v: v.strip().replace(",", ".") if isinstance(v, str) else v)
-    parsed = pd.to_numeric(cleaned, errors="coerce").astype(float)
-    numbers = numbers.copy()
-    numbers[rest] = parsed.to_numpy()
-    blank = cleaned.map(_blank).astype(bool)
-    bad = pd.Series(False, index=values.index)
-    bad[rest] = (parsed.isna() & ~blank).to_numpy()
-    return numbers, bad
+    # each distinct cell read once (a text column of a million rows holds a few values)
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    distinct = pd.Series(uniques, dtype=object)
+    parsed = pd.to_numeric(distinct, errors="coerce").astype(float)
+    rest = parsed.isna().to_numpy()
+    if rest.any():
+        cleaned = distinct[rest].map(
+            lambda v: v.strip().replace(",", ".") if isinstance(v, str) else v)
+        parsed[rest] = pd.to_numeric(cleaned, errors="coerce").astype(float).to_numpy()
+        blank = np.zeros(len(distinct), dtype=bool)
+        blank[rest] = cleaned.map(_blank).astype(bool).to_numpy()
+    else:
+        blank = np.zeros(len(distinct), dtype=bool)
+    wrong = parsed.isna().to_numpy() & ~blank
+    index = np.where(codes < 0, len(distinct), codes)
+    numbers = np.append(parsed.to_numpy(dtype=float), np.nan)[index]
+    bad = np.append(wrong, False)[index]
+    return pd.Series(numbers, index=values.index), pd.Series(bad, index=values.index)
 
 
 def _plain_numbers(values: pd.Series) -> np.ndarray | None:

@@ -156,8 +156,10 @@ def _levels(
         else:
             seen = [_plain(v) for v in pd.unique((appearance if appearance is not None
                                                   else values).dropna())]
-            levels = [v for v in seen if v in set(present)]
-            levels += [v for v in present if v not in set(levels)]
+            present_set = set(present)  # built once: thousands of levels (ES ids) at scale
+            levels = [v for v in seen if v in present_set]
+            listed = set(levels)
+            levels += [v for v in present if v not in listed]
     if values.isna().any():
         levels.append(MISSING_LEVEL)
     return levels
