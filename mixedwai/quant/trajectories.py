@@ -353,8 +353,10 @@ def build_trajectories(
     notes = pd.Series(note_values, index=case_index, name="note", dtype=object)
     es_values = kept["es_id"].to_numpy(dtype=object).reshape(shape)
     first = es_values[:, 0].copy()  # the common case: the first session names the ES
-    plain = np.fromiter((isinstance(v, str) and v != "" and v == v.strip() for v in first),
-                        dtype=bool, count=len(first))
+    codes, uniques = pd.factorize(pd.Series(first, dtype=object), use_na_sentinel=True)
+    fine = np.array([isinstance(v, str) and v != "" and v == v.strip()
+                     for v in uniques.tolist()] + [False], dtype=bool)  # once per ES id
+    plain = fine[np.where(codes < 0, len(uniques), codes)]
     for pos in np.flatnonzero(~plain):
         first[pos] = _first_es(es_values[pos], case_index[pos])
     es = pd.Series(first, index=case_index, name="es_id", dtype=object)

@@ -270,6 +270,7 @@ def characteristics_by_pattern(
     rows: list[dict[str, object]] = []
     groups = [(p, (labels == p).to_numpy()) for p in patterns]
     groups.append((TOTAL, np.ones(len(labels), dtype=bool)))
+    sizes = [int(mask.sum()) for _, mask in groups]  # once, not once per level
     for name, values in columns:
         if _is_numeric(values) and name not in categorical:
             for pattern, mask in groups:
@@ -278,9 +279,9 @@ def characteristics_by_pattern(
                              "n": int(numbers.notna().sum()), "pct": np.nan,
                              "mean": numbers.mean(), "sd": numbers.std(ddof=1)})
             if values.isna().any():
-                for pattern, mask in groups:
+                for (pattern, mask), size in zip(groups, sizes, strict=True):
                     rows.append(_level_row(name, MISSING_LEVEL, pattern,
-                                           int(values[mask].isna().sum()), int(mask.sum())))
+                                           int(values[mask].isna().sum()), size))
             continue
         filled = _filled(values)
         appearance = cases[name] if name in cases.columns else None
@@ -290,8 +291,8 @@ def characteristics_by_pattern(
         counts = np.stack([np.bincount(level_codes[mask], minlength=len(levels))
                            for _, mask in groups], axis=1)
         for i, level in enumerate(levels):
-            for j, (pattern, mask) in enumerate(groups):
-                rows.append(_level_row(name, level, pattern, int(counts[i, j]), int(mask.sum())))
+            for j, (pattern, _) in enumerate(groups):
+                rows.append(_level_row(name, level, pattern, int(counts[i, j]), sizes[j]))
     long = pd.DataFrame(rows, columns=["attribute", "level", "pattern", "n", "pct", "mean", "sd"])
     for column in ("attribute", "level", "pattern"):
         long[column] = long[column].astype(object)

@@ -190,7 +190,10 @@ def _filled(values: pd.Series) -> pd.Series:
     filled = values.astype(object).where(values.notna(), MISSING_LEVEL)
     if values.dtype != object:  # numbers and categories come out as Python objects already
         return filled
-    return filled.map(_plain)
+    codes, uniques = pd.factorize(filled, use_na_sentinel=True)  # _plain once per value
+    plain = np.array([_plain(u) for u in uniques.tolist()] + [MISSING_LEVEL], dtype=object)
+    return pd.Series(plain[np.where(codes < 0, len(uniques), codes)], index=values.index,
+                     name=values.name, dtype=object)
 
 
 def _is_numeric(values: pd.Series) -> bool:
