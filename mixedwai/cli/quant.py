@@ -111,6 +111,7 @@ def cluster(
     from mixedwai.io import staged_output, write_bytes, write_csv, write_text
     from mixedwai.quant.data.cases import read_cases
     from mixedwai.quant.data.sessions import read_sessions
+    from mixedwai.quant.instruments.scoring import score_wai
     from mixedwai.quant.study import analyse_quant
 
     check_choice("--scores", scores, ["direct", "deviation"])
@@ -137,8 +138,10 @@ def cluster(
     with console().status("Clustering trajectories ..."), warnings.catch_warnings(), \
             cli_syntax(_OPTIONS), _timed(timings, "analysis"):
         warnings.simplefilter("ignore", MixedWAIWarning)  # printed below
-        analysis = analyse_quant(table, case_table, instrument=inst, outcome=outcome,
-                                 level_order=orders or None, **options)
+        scored = score_wai(table, instrument=inst)
+        del table  # the item table is not needed once scored (memory at a million cases)
+        analysis = analyse_quant(scored, case_table, instrument=inst, outcome=outcome,
+                                 scored=scored, level_order=orders or None, **options)
     with staged_output(out) as stage:
         with _timed(timings, "tables"):
             for name, frame in analysis.tables().items():

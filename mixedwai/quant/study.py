@@ -261,7 +261,8 @@ def analyse_quant(
         :func:`default_attributes`).
     scored : pandas.DataFrame, optional
         :func:`~mixedwai.score_wai` output when already computed (``sessions`` is
-        then not scored again).
+        then not read at all: pass ``scored`` itself, so that the item table
+        can be freed before the analysis).
     level_order : mapping of str to list, optional
         Column -> its levels in the order wanted, for the outcome (the
         crosstab's columns) and the client attributes (Tables 1 and 3).
