@@ -29,6 +29,8 @@ __all__ = [
     "MixedWAIWarning",
     "OptionError",
     "OutcomeValueError",
+    "OutputError",
+    "OutputKeptWarning",
     "ScaleError",
     "SmallSampleWarning",
     "StudyConfigError",
@@ -44,6 +46,14 @@ class MixedWAIError(Exception):
 
 class InputFileError(MixedWAIError, OSError):
     """A file is missing, unreadable, empty, corrupt or of an unknown format."""
+
+
+class OutputError(MixedWAIError, OSError):
+    """An output cannot be written where asked.
+
+    The path leaves the output folder, the file would replace an input or a file the
+    researcher created or edited, or another run is writing into the same folder.
+    """
 
 
 class ColumnError(MixedWAIError, ValueError):
@@ -96,6 +106,10 @@ class MixedWAIWarning(UserWarning):
 
 class SmallSampleWarning(MixedWAIWarning):
     """Expected counts or group sizes too small for the asymptotic reading of a test."""
+
+
+class OutputKeptWarning(MixedWAIWarning):
+    """A file of a previous run was edited since, so a rerun kept it instead of removing it."""
 
 
 class ExclusionWarning(MixedWAIWarning):

@@ -21,28 +21,41 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import hashlib
 import io
+import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 import typing
+import unicodedata
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mixedwai.errors import EncodingFallbackWarning, InputFileError
+from mixedwai.errors import (
+    EncodingFallbackWarning,
+    InputFileError,
+    OutputError,
+    OutputKeptWarning,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "MAX_FILE_NAME",
     "StagedOutput",
     "atomic_write",
     "decode_bytes",
+    "neutralise_formulas",
+    "output_file_mode",
     "read_table",
     "read_text",
+    "safe_file_name",
     "staged_output",
     "write_bytes",
     "write_csv",
@@ -346,11 +359,52 @@ def _strip_text_cells(frame: pd.DataFrame, text: str | None = None,
     return frame
 
 
+# ---------------------------------------------------------------------------- file modes
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)  # no /proc: read it by setting it, and put it back at once
+    os.umask(mask)
+    return mask
+
+
+def output_file_mode(file_mode: int | None = None) -> int:
+    """The permission bits of a new output file.
+
+    Parameters
+    ----------
+    file_mode : int, optional
+        Bits a study asks for (``0o600``: readable by its owner only). By default,
+        what the user's umask allows for a new file (``0o666 & ~umask``), as any
+        program that creates a file does.
+
+    Examples
+    --------
+    >>> oct(output_file_mode(0o600))
+    '0o600'
+    >>> output_file_mode() & 0o111  # never executable
+    0
+    """
+    if file_mode is not None:
+        return file_mode & 0o777
+    return 0o666 & ~_umask()
+
+
 @contextlib.contextmanager
 def atomic_write(
-    path: str | os.PathLike[str], mode: str = "w", *, encoding: str | None = "utf-8"
+    path: str | os.PathLike[str], mode: str = "w", *, encoding: str | None = "utf-8",
+    file_mode: int | None = None,
 ) -> Iterator[io.IOBase]:
     """Open ``path`` for writing through a temporary file renamed on success.
+
+    The file gets the permissions of the file it replaces (a researcher's
+    ``chmod 600`` survives), else ``file_mode``, else what the umask allows
+    (:func:`output_file_mode`).
 
     Parameters
     ----------
@@ -359,6 +413,8 @@ def atomic_write(
     mode : {"w", "wb"}, default="w"
     encoding : str, default="utf-8"
         Text encoding (ignored in binary mode).
+    file_mode : int, optional
+        Permission bits of a new file (see :func:`output_file_mode`).
 
     Examples
     --------
@@ -371,6 +427,10 @@ def atomic_write(
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        bits = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        bits = output_file_mode(file_mode)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         if "b" in mode:
@@ -379,7 +439,7 @@ def atomic_write(
             handle = os.fdopen(fd, mode, encoding=encoding, newline="")
         with handle:
             yield handle
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, bits)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -387,7 +447,7 @@ def atomic_write(
         raise
 
 
-def write_text(text: str, path: str | os.PathLike[str]) -> None:
+def write_text(text: str, path: str | os.PathLike[str], *, file_mode: int | None = None) -> None:
     """Write text (UTF-8, ``\\n`` line ends) atomically.
 
     Examples
@@ -397,11 +457,12 @@ def write_text(text: str, path: str | os.PathLike[str]) -> None:
     >>> write_text("# Report\\n", p); p.read_text()
     '# Report\\n'
     """
-    with atomic_write(path) as handle:
+    with atomic_write(path, file_mode=file_mode) as handle:
         handle.write(text)
 
 
-def write_bytes(data: bytes, path: str | os.PathLike[str]) -> None:
+def write_bytes(data: bytes, path: str | os.PathLike[str], *,
+                file_mode: int | None = None) -> None:
     """Write bytes atomically.
 
     Examples
@@ -411,15 +472,75 @@ def write_bytes(data: bytes, path: str | os.PathLike[str]) -> None:
     >>> write_bytes(b"ok", p); p.read_bytes()
     b'ok'
     """
-    with atomic_write(path, "wb", encoding=None) as handle:
+    with atomic_write(path, "wb", encoding=None, file_mode=file_mode) as handle:
         handle.write(data)
 
 
-def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False) -> None:
+# ---------------------------------------------------------------------------- formulas
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?%?$")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would evaluate, made inert with a leading ``'``.
+
+    A text cell beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    is read by Excel, LibreOffice and Google Sheets as a formula (``=HYPERLINK(...)``
+    in a case id or a quote would run when the file is opened). Such cells get a
+    leading apostrophe, which spreadsheets show as text and hide. Numbers, and text
+    that is just a number (``-0.25``), are left as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> neutralise_formulas(pd.DataFrame({"a": ["=1+1", "-0.5", "ok", "@SUM(A1)"], "b": -1}))
+               a  b
+    0      '=1+1 -1
+    1       -0.5 -1
+    2         ok -1
+    3  '@SUM(A1) -1
+    """
+    import numpy as np
+    import pandas as pd
+
+    out = frame
+    for column in frame.columns:
+        values = frame[column]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue
+        # decided once per distinct cell (a million case ids are a million cells, one check)
+        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        flags = [_is_formula_like(u) for u in uniques.tolist()]
+        if not any(flags):
+            continue
+        lookup = np.array([*flags, False], dtype=bool)
+        risky = pd.Series(lookup[np.where(codes < 0, len(uniques), codes)], index=values.index)
+        if risky.any():
+            if out is frame:
+                out = frame.copy()
+            out[column] = values.where(~risky, "'" + values.astype(str))
+    headers = [f"'{c}" if _is_formula_like(c) else c for c in out.columns]
+    if headers != list(out.columns):
+        out = out.copy() if out is frame else out
+        out.columns = headers
+    return out
+
+
+def _is_formula_like(value: object) -> bool:
+    return (isinstance(value, str) and value.startswith(FORMULA_STARTS)
+            and not _PLAIN_NUMBER.match(value))
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: bool = False,
+              raw: bool = False, file_mode: int | None = None) -> None:
     """Write a DataFrame as UTF-8 CSV atomically, byte-for-byte reproducibly.
 
     Floats are written with up to 10 significant digits so that outputs do not
-    change with the last bits of a platform's floating point.
+    change with the last bits of a platform's floating point. Text cells that a
+    spreadsheet would run as a formula are neutralised (:func:`neutralise_formulas`)
+    unless ``raw=True``.
 
     Examples
     --------
@@ -428,10 +549,84 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: bool 
     >>> write_csv(pd.DataFrame({"a": [1 / 3]}), p); p.read_text()
     'a\\n0.3333333333\\n'
     """
-    text = None if index else _csv_text(frame)
+    if not raw:
+        frame = neutralise_formulas(frame.reset_index() if index else frame)
+        index = False
+    text = None if index else _csv_text(frame)  # vectorised; the same bytes as pandas
     if text is None:
         text = frame.to_csv(index=index, lineterminator="\n", float_format="%.10g")
-    write_text(text, path)
+    write_text(text, path, file_mode=file_mode)
+
+
+# ---------------------------------------------------------------------------- file names
+
+#: The longest file name (one path component) made from an id; longer ids are shortened.
+MAX_FILE_NAME = 120
+_UNSAFE_CHARS = re.compile(r"[^\w.#+\-]", re.UNICODE)
+_WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\.|$)", re.IGNORECASE)
+
+
+def safe_file_name(stem: str, suffix: str = "", *, max_length: int = MAX_FILE_NAME) -> str:
+    """A safe, bounded file name made from an id: the id itself whenever it is one.
+
+    Letters, digits and ``_ . # + -`` are kept; anything else (``/``, ``\\``,
+    ``..``, spaces, control characters, ``:``...) becomes ``_``, a leading dot or a
+    Windows device name is prefixed, and a name too long for file systems is cut.
+    Whenever the id had to change, a short hash of the original id is appended,
+    so two different ids never share a file.
+
+    Examples
+    --------
+    >>> safe_file_name("ES11_C4", ".docx")
+    'ES11_C4.docx'
+    >>> safe_file_name("../../tmp/victim", ".docx")
+    '_.._.._tmp_victim-4e92219f.docx'
+    >>> len(safe_file_name("x" * 300, ".docx")) <= MAX_FILE_NAME
+    True
+    """
+    text = unicodedata.normalize("NFC", str(stem))
+    clean = _UNSAFE_CHARS.sub("_", text)
+    if clean.startswith(".") or _WINDOWS_RESERVED.match(clean):
+        clean = f"_{clean}"
+    room = max_length - len(suffix)
+    if clean != text or len(clean) > room:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+        clean = f"{clean[: max(room - 9, 1)]}-{digest}"
+    if not clean.strip("_"):
+        clean = f"file-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
+    return clean + suffix
+
+
+def _checked_relative(name: str) -> Path:
+    """``name`` as a relative path that cannot leave its folder."""
+    rel = Path(name)
+    parts = rel.parts
+    if (not parts or rel.is_absolute() or any(p in ("", ".", "..") for p in parts)
+            or "\\" in name or any(ord(c) < 32 for c in name)):
+        raise OutputError(
+            f"output name {name!r} is not a plain relative path inside the output folder; "
+            "an output is never written outside --out (derive names with safe_file_name)"
+        )
+    return rel
+
+
+# ---------------------------------------------------------------------------- staged outputs
+
+#: File in an output folder listing what the last mixedwai run wrote there, with hashes.
+MANIFEST = ".mixedwai-outputs"
+#: Record of a publication under way; its presence on start means a run was killed.
+JOURNAL = ".mixedwai-journal"
+STAGE_PREFIX = ".mixedwai-stage-"
+BACKUP_PREFIX = ".mixedwai-backup-"
+NAME_MAP = "file_names.csv"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _csv_text(frame: pd.DataFrame) -> str | None:
@@ -499,49 +694,243 @@ def _csv_quoted(text: str) -> str:
 
 
 class StagedOutput:
-    """A set of output files written to a hidden folder and moved in at the end.
+    """A set of output files written to a hidden folder and published at the end.
 
     Use through :func:`staged_output`. Files are written under :attr:`stage`;
-    when the block ends without error each file is moved into the output folder
-    (each move is atomic); on error the stage is removed and the output folder is
-    left as it was (and removed if this call created it and it is empty).
+    when the block ends without error they are published into the output folder
+    all together (see :func:`staged_output`).
     """
 
-    def __init__(self, out_dir: Path, stage: Path) -> None:
+    def __init__(self, out_dir: Path, stage: Path, file_mode: int | None = None) -> None:
         self.out_dir = out_dir
         self.stage = stage
+        self.file_mode = file_mode
+        self.renamed: dict[str, dict[str, str]] = {}
 
     def path(self, name: str) -> Path:
-        """Where to write output ``name`` (relative to the output folder)."""
-        target = self.stage / name
+        """Where to write output ``name`` (a relative path inside the output folder).
+
+        Raises
+        ------
+        OutputError
+            ``name`` is absolute, holds ``..`` or control characters.
+        """
+        target = self.stage / _checked_relative(name)
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
+    def path_for_id(self, folder: str, key: str, suffix: str) -> Path:
+        """Where to write the output of one id (a case, a pattern) in ``folder``.
+
+        The file name is :func:`safe_file_name` of the id; when it had to differ
+        from the id, ``folder/file_names.csv`` lists both, so every file can be
+        traced back to its id.
+        """
+        name = safe_file_name(key, suffix)
+        if name != f"{key}{suffix}":
+            self.renamed.setdefault(folder, {})[key] = name
+        return self.path(f"{folder}/{name}")
+
     def written(self) -> list[Path]:
         """Final paths of the files staged so far, sorted."""
+        self._write_name_maps()
         return sorted(self.out_dir / p.relative_to(self.stage)
                       for p in self.stage.rglob("*") if p.is_file())
 
+    def _write_name_maps(self) -> None:
+        for folder, names in self.renamed.items():
+            lines = ["id,file"] + [
+                ",".join('"' + v.replace('"', '""') + '"' for v in (k, n))
+                for k, n in sorted(names.items())
+            ]
+            write_text("\n".join(lines) + "\n", self.path(f"{folder}/{NAME_MAP}"),
+                       file_mode=0o600)
 
-#: File in an output folder listing what the last mixedwai run wrote there.
-MANIFEST = ".mixedwai-outputs"
+
+def _read_manifest(out: Path) -> dict[str, str | None]:
+    """name -> sha256 of what the previous run wrote (None: an older manifest without hashes)."""
+    path = out / MANIFEST
+    if not path.is_file():
+        return {}
+    entries: dict[str, str | None] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        digest, sep, name = line.partition("  ")
+        if sep and re.fullmatch(r"[0-9a-f]{64}", digest):
+            entries[name] = digest
+        elif line:
+            entries[line] = None
+    return entries
+
+
+def _unchanged(target: Path, recorded: str | None) -> bool:
+    return recorded is None or (target.is_file() and _sha256(target) == recorded)
+
+
+def _recover(out: Path) -> None:
+    """Undo a publication that a killed run left half done, and drop its leftovers."""
+    journal = out / JOURNAL
+    if journal.is_file():
+        try:
+            record = json.loads(journal.read_text(encoding="utf-8"))
+            backup = out / record["backup"]
+            replaced = set(record["replaced"])
+            new = record["new"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise OutputError(
+                f"{journal}: an interrupted run left a publication record that cannot be "
+                f"read ({exc}); check the folder by hand, then delete {JOURNAL}"
+            ) from exc
+        for name in new:
+            target, kept = out / name, backup / name
+            if kept.exists() or name not in replaced:
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()
+        for kept in sorted(p for p in backup.rglob("*") if p.is_file()):
+            target = out / kept.relative_to(backup)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(kept, target)
+        journal.unlink()
+    for leftover in out.iterdir():
+        if leftover.is_dir() and leftover.name.startswith((STAGE_PREFIX, BACKUP_PREFIX)):
+            shutil.rmtree(leftover, ignore_errors=True)
+        elif leftover.name.startswith((f".{MANIFEST}.", f".{JOURNAL}.")) and \
+                leftover.name.endswith(".tmp"):  # a control file killed while being written
+            leftover.unlink()
 
 
 @contextlib.contextmanager
-def staged_output(out_dir: str | os.PathLike[str]) -> Iterator[StagedOutput]:
-    """Stage a command's outputs and publish them only if it succeeds.
+def _locked(out: Path) -> Iterator[None]:
+    """Hold an advisory lock on the output folder itself (no lock file is left behind)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory lock; one run per folder is the user's care
+        yield
+        return
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            raise OutputError(f"{out}: another mixedwai run is writing into this folder; "
+                              "wait for it to finish or choose another --out") from exc
+        yield
+    finally:
+        os.close(fd)
 
-    Files are written to a hidden folder inside ``out_dir`` and moved into
-    place once the block ends without error; on error nothing in ``out_dir``
-    changes. A manifest (``.mixedwai-outputs``) records what was written, so
-    that the next run into the same folder removes the files of the previous
-    run it did not rewrite — a rerun with other options never leaves stale
-    results beside new ones. Files mixedwai did not write are never touched.
+
+def _publish(staged: StagedOutput, inputs: set[Path]) -> None:
+    out, stage = staged.out_dir, staged.stage
+    files = sorted(p for p in stage.rglob("*") if p.is_file())
+    names = [p.relative_to(stage).as_posix() for p in files]
+    previous = _read_manifest(out)
+    conflicts, replaced, stale, kept = [], [], [], []
+    for name in names:
+        target = out / name
+        if target.resolve() in inputs:
+            conflicts.append(f"{name} (an input of this run)")
+        elif target.is_dir():
+            conflicts.append(f"{name} (a folder)")
+        elif target.exists():
+            if name not in previous:
+                conflicts.append(f"{name} (not written by mixedwai)")
+            elif not _unchanged(target, previous[name]):
+                conflicts.append(f"{name} (edited since mixedwai wrote it)")
+            else:
+                replaced.append(name)
+    if conflicts:
+        raise OutputError(
+            f"{out}: this run would replace {len(conflicts)} file(s) it must not: "
+            + "; ".join(conflicts[:20]) + ("; ..." if len(conflicts) > 20 else "")
+            + ". Nothing was written. Move or rename them, or choose another --out."
+        )
+    for name in sorted(set(previous) - set(names)):
+        target = out / name
+        if target.is_file():
+            (stale if _unchanged(target, previous[name]) else kept).append(name)
+    backup = Path(tempfile.mkdtemp(prefix=BACKUP_PREFIX, dir=out))
+    old_manifest = [MANIFEST] if (out / MANIFEST).is_file() else []
+    try:
+        write_text(json.dumps({"backup": backup.name, "replaced": replaced + stale + old_manifest,
+                               "new": names + [MANIFEST]}), out / JOURNAL, file_mode=0o600)
+        for name in replaced + stale + old_manifest:
+            (backup / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(out / name, backup / name)
+        bits = output_file_mode(staged.file_mode)
+        digests = {}
+        for source, name in zip(files, names, strict=True):
+            target = out / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            kept_mode = backup / name
+            os.chmod(source, stat.S_IMODE(kept_mode.stat().st_mode)
+                     if kept_mode.exists() else bits)
+            digests[name] = _sha256(source)
+            os.replace(source, target)
+        write_text("".join(f"{digests[n]}  {n}\n" for n in names), out / MANIFEST,
+                   file_mode=staged.file_mode)
+    except BaseException:
+        _recover(out)
+        raise
+    (out / JOURNAL).unlink()
+    shutil.rmtree(backup, ignore_errors=True)
+    for name in stale:
+        with contextlib.suppress(OSError):  # drop folders the old run made, once empty
+            parent = (out / name).parent
+            while parent != out and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+    if kept:
+        warnings.warn(
+            f"{out}: kept {len(kept)} file(s) of an earlier run that were edited since, although "
+            f"this run did not write them again: {', '.join(kept[:10])}"
+            + (" ..." if len(kept) > 10 else ""),
+            OutputKeptWarning, stacklevel=4,
+        )
+
+
+@contextlib.contextmanager
+def staged_output(
+    out_dir: str | os.PathLike[str], *, inputs: Iterable[str | os.PathLike[str]] = (),
+    file_mode: int | None = None,
+) -> Iterator[StagedOutput]:
+    """Stage a command's outputs and publish them only if it succeeds, all or nothing.
+
+    Files are written to a hidden folder inside ``out_dir`` and published once
+    the block ends without error; on error nothing in ``out_dir`` changes.
+
+    Publishing is all or nothing: the files it replaces are first moved aside
+    and a record of the publication is written (``.mixedwai-journal``); if
+    anything fails, or the run is killed, what was moved in is taken out and the
+    old files are put back (a killed run's record is found by the next run into
+    the folder, which undoes it and removes the killed run's staged files before
+    doing anything else). A manifest (``.mixedwai-outputs``) lists every file
+    written with its SHA-256, so that
+
+    * a rerun removes the files of the previous run it did not write again, but
+      only those unchanged since: an edited file is kept, with a warning;
+    * a rerun replaces a previous output only if it is unchanged: a file the
+      researcher edited or created, or an ``input`` of this run, is never
+      replaced (the run stops with :class:`~mixedwai.errors.OutputError` before
+      writing anything).
+
+    New files get the permissions the umask allows, or ``file_mode``; a file
+    replaced keeps its permissions.
+
+    Parameters
+    ----------
+    out_dir : str or path
+        The output folder (created if needed).
+    inputs : iterable of paths, optional
+        The files (or folders of files) this run reads: none of them is ever replaced.
+    file_mode : int, optional
+        Permission bits of new files (e.g. ``0o600``).
 
     Raises
     ------
     InputFileError
         ``out_dir`` exists and is not a folder, or cannot be created.
+    OutputError
+        An output would replace an input or a file mixedwai did not write (or one
+        edited since), or another run is writing into the same folder.
 
     Examples
     --------
@@ -572,46 +961,25 @@ def staged_output(out_dir: str | os.PathLike[str]) -> Iterator[StagedOutput]:
     created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=".mixedwai-stage-", dir=out))
     except OSError as exc:
         raise InputFileError(f"{out}: cannot create the output folder ({exc.strerror or exc})") \
             from exc
-    staged = StagedOutput(out, stage)
-    try:
-        yield staged
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        if created and not any(out.iterdir()):
-            out.rmdir()
-        raise
-    try:
-        written = sorted(p for p in stage.rglob("*") if p.is_file())
-        names = [p.relative_to(stage).as_posix() for p in written]
-        for source, name in zip(written, names, strict=True):
-            target = out / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.chmod(source, 0o644)
-            os.replace(source, target)
-        _forget_previous_outputs(out, set(names))
-        write_text("".join(f"{name}\n" for name in names), out / MANIFEST)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-
-
-def _forget_previous_outputs(out: Path, keep: set[str]) -> None:
-    """Remove files the previous run listed in the manifest and this run did not rewrite."""
-    manifest = out / MANIFEST
-    if not manifest.is_file():
-        return
-    root = out.resolve()
-    for name in manifest.read_text(encoding="utf-8").splitlines():
-        if not name or name in keep:
-            continue
-        target = (out / name).resolve()
-        if root in target.parents and target.is_file():
-            target.unlink()
-            with contextlib.suppress(OSError):  # drop folders the old run made, once empty
-                parent = target.parent
-                while parent != root and not any(parent.iterdir()):
-                    parent.rmdir()
-                    parent = parent.parent
+    read: set[Path] = set()
+    for given in inputs:
+        path = Path(given)
+        read.update(f.resolve() for f in ([path] if not path.is_dir() else path.rglob("*")))
+    with _locked(out):
+        _recover(out)
+        stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out))
+        staged = StagedOutput(out, stage, file_mode)
+        try:
+            yield staged
+            staged._write_name_maps()
+            _publish(staged, read)
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            if created and not any(out.iterdir()):
+                out.rmdir()
+            raise
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)

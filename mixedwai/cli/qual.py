@@ -98,7 +98,8 @@ def code(
     )
     matrix = code_matrix(codings, codebook=book)
     frequencies = code_frequencies(codings, book)
-    with staged_output(out) as stage:
+    inputs = [transcripts, *(Path(c) for c in codebook if Path(c).is_file())]
+    with staged_output(out, inputs=inputs) as stage:
         write_csv(codings, stage.path("codings.csv"))
         write_csv(matrix, stage.path("code_matrix.csv"), index=True)
         write_csv(frequencies, stage.path("code_frequencies.csv"))

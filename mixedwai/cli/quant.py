@@ -142,7 +142,8 @@ def cluster(
         del table  # the item table is not needed once scored (memory at a million cases)
         analysis = analyse_quant(scored, case_table, instrument=inst, outcome=outcome,
                                  scored=scored, level_order=orders or None, **options)
-    with staged_output(out) as stage:
+    inputs = [sessions] + ([cases] if cases is not None else [])
+    with staged_output(out, inputs=inputs) as stage:
         with _timed(timings, "tables"):
             for name, frame in analysis.tables().items():
                 write_csv(frame, stage.path(f"{name}.csv"))

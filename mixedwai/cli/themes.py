@@ -113,7 +113,8 @@ def themes(
         language=language,
         random_state=seed,
     )
-    with staged_output(out) as stage:
+    inputs = [transcripts] + ([codebook] if codebook and Path(codebook).is_file() else [])
+    with staged_output(out, inputs=inputs) as stage:
         write_csv(found.themes, stage.path("themes.csv"))
         write_csv(found.segments, stage.path("theme_segments.csv"))
         write_csv(found.selection, stage.path("theme_selection.csv"))

@@ -136,6 +136,10 @@ class StudyConfig(_Model):
         Folder of interview transcripts (``None``: quantitative strand only).
     meta_inferences : pathlib.Path or None
         CSV or YAML of meta-inferences (see :func:`mixedwai.joint.load_meta_inferences`).
+    file_mode : str or None
+        Permission bits of the output files, in octal (``"0600"``: readable by their
+        owner only, for identifiable data). By default new outputs get what the
+        user's umask allows.
     """
 
     name: str = "Untitled study"
@@ -149,6 +153,32 @@ class StudyConfig(_Model):
     columns: ColumnsConfig = ColumnsConfig()
     quant: QuantConfig = QuantConfig()
     qual: QualConfig = QualConfig()
+    file_mode: str | None = None
+
+    @field_validator("file_mode", mode="before")
+    @classmethod
+    def _octal(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = f"0{value:o}"  # YAML 1.1 reads an unquoted 0600 as the number 384
+        text = str(value).strip()
+        if not (isinstance(value, (str, int)) and len(text) <= 4 and text
+                and set(text) <= set("01234567") and int(text, 8) <= 0o777):
+            raise ValueError(f"expected permission bits in octal such as '0600' or '0640', "
+                             f"got {value!r}")
+        return text.zfill(4)
+
+    @property
+    def output_mode(self) -> int | None:
+        """:attr:`file_mode` as a number (``0o600``), or None."""
+        return None if self.file_mode is None else int(self.file_mode, 8)
+
+    def input_files(self) -> list[Path]:
+        """Every file (or folder) the study reads, which its outputs must never replace."""
+        found = [self.root / "study.yaml", self.sessions, self.cases]
+        found += [p for p in (self.transcripts, self.meta_inferences) if p is not None]
+        return [p for p in found if p.exists()]
 
 
 def _find_table(folder: Path, stem: str) -> Path | None:

@@ -32,8 +32,11 @@ def write_study(
     frequencies, links), ``displays/*.csv`` (each joint display's text table and
     its numbers) and ``displays/joint_displays.xlsx``, ``figures/*.png``,
     ``member_checks/*.docx`` (one per interviewed case, and one per pattern), and ``report.html``,
-    ``report.docx``, ``report.md`` at the top. Files are staged and moved in only
-    when everything succeeded.
+    ``report.docx``, ``report.md`` at the top. Files are staged and published only
+    when everything succeeded, all or nothing (see :func:`mixedwai.io.staged_output`:
+    no input and no file the researcher edited is ever replaced). File names made from
+    ids are safe and bounded (:func:`mixedwai.io.safe_file_name`); when one differs
+    from its id, ``member_checks/file_names.csv`` maps each id to its file.
 
     Returns
     -------
@@ -51,7 +54,8 @@ def write_study(
     if progress is not None:
         progress("rendering")
     start = time.perf_counter()
-    with staged_output(out_dir) as stage:
+    with staged_output(out_dir, inputs=run.config.input_files(),
+                       file_mode=run.config.output_mode) as stage:
         for name, frame in run.tables.items():
             write_csv(frame, stage.path(f"tables/{name}.csv"))
         for name, frame in run.display_frames.items():
@@ -65,7 +69,8 @@ def write_study(
             write_text(render_markdown(run.report), stage.path("report.md"))
         if member_checks:
             for name, document in run.member_checks.items():
-                write_bytes(render_docx(document), stage.path(f"member_checks/{name}.docx"))
+                write_bytes(render_docx(document),
+                            stage.path_for_id("member_checks", name, ".docx"))
         written = stage.written()
     run.timings["rendering"] = run.timings.get("rendering", 0.0) + time.perf_counter() - start
     return written

@@ -199,6 +199,7 @@ def promote_themes(
         else:
             raise InputFileError(f"{codebook_path!s}: codebook file not found")
     target = Path(out) if out is not None else source
+    _check_target(target, source, Path(review_path))
     raw = source.read_bytes()
     text, encoding = read_text(source)
     book = codebook_from_yaml(text, source=str(source))
@@ -249,6 +250,22 @@ def promote_themes(
         ) from exc
     write_text(_restore(new_text, raw, encoding), target)
     return promoted
+
+
+def _check_target(target: Path, source: Path, review: Path) -> None:
+    """The promoted codebook replaces only the codebook itself, or goes to a new file."""
+    from mixedwai.errors import OutputError
+
+    if not target.exists() or target.resolve() == source.resolve():
+        if target.exists() and target.resolve() == review.resolve():
+            raise OutputError(f"{target}: is the review file; write the codebook elsewhere")
+        return
+    what = "the review file" if target.resolve() == review.resolve() else "a file"
+    raise OutputError(
+        f"{target}: {what} that already exists and is not the codebook {source}; promote "
+        "writes either back into the codebook (without --out) or into a new file, never "
+        "over another file. Choose a new --out, or remove that file first."
+    )
 
 
 def _id_places(doc: Any, fmt: Any) -> dict[str, str]:
