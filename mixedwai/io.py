@@ -29,6 +29,7 @@ import re
 import shutil
 import stat
 import tempfile
+import typing
 import unicodedata
 import warnings
 from collections.abc import Iterable, Iterator
@@ -192,6 +193,7 @@ def read_table(
     sheet: str | int | None = None,
     delimiter: str | None = None,
     value_labels: bool = False,
+    text_columns: typing.Callable[[str], bool] | None = None,
 ) -> pd.DataFrame:
     """Read a CSV, TSV, XLSX or SPSS ``.sav`` file into a DataFrame.
 
@@ -210,6 +212,12 @@ def read_table(
         responses must stay numbers, so session tables keep the codes; case
         tables (client attributes) want the labels. Either way the labels are
         in ``frame.attrs["value_labels"]`` (column → {code: label}).
+    text_columns : callable, optional
+        For text files: ``text_columns(name)`` says which columns keep their
+        text (ids); the others are parsed by pandas' C parser, numbers as
+        numbers (a column holding any text stays text). A large table of
+        numbers then takes a fraction of the memory of one Python string per
+        cell. Default: every column keeps its text.
 
     Returns
     -------
@@ -253,8 +261,25 @@ def read_table(
             raise InputFileError(f"{path}: the file is empty; expected a header row and data")
         sep = delimiter or ("\t" if suffix == ".tsv" else _sniff_delimiter(text))
         try:
-            frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                                na_values=[""], skipinitialspace=True).pipe(_strip_text_cells)
+            dtype: typing.Any = str
+            # the parser reads UTF-8 bytes (a StringIO would hold 4 bytes per character)
+            data = text.encode("utf-8")
+            if text_columns is not None:
+                header = pd.read_csv(io.BytesIO(data), sep=sep, nrows=0, encoding="utf-8",
+                                     skipinitialspace=True).columns
+                dtype = {c: str for c in header if text_columns(str(c).strip())}
+            frame = pd.read_csv(io.BytesIO(data), sep=sep, dtype=dtype, keep_default_na=False,
+                                na_values=[""], skipinitialspace=True, true_values=[],
+                                false_values=[], encoding="utf-8")
+            del data
+            if text_columns is not None:  # what the parser read as text is stripped as text
+                for position in range(frame.shape[1]):
+                    column = frame.iloc[:, position]
+                    if pd.api.types.is_bool_dtype(column.dtype):  # "True" is text here
+                        frame.isetitem(position, column.map({True: "True", False: "False"}))
+                    elif not pd.api.types.is_numeric_dtype(column.dtype):
+                        frame.isetitem(position, column.astype(str).where(column.notna()))
+            frame = _strip_text_cells(frame, text, sep)
         except (pd.errors.ParserError, ValueError) as exc:
             raise InputFileError(f"{path}: cannot be parsed as a table ({exc})") from exc
     elif suffix in (".xlsx", ".xlsm"):
@@ -352,11 +377,36 @@ def _sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
-def _strip_text_cells(frame: pd.DataFrame) -> pd.DataFrame:
+def _strip_text_cells(frame: pd.DataFrame, text: str | None = None,
+                      sep: str | None = None) -> pd.DataFrame:
+    """Blanks around every cell removed, empty cells missing.
+
+    Given the file's ``text`` and separator, the cells are left alone when no
+    blank touches a separator or a line end anywhere in the file (one regular
+    expression over the text, in C): the common case costs nothing per cell.
+    """
+    import pandas as pd
+
     frame.columns = [str(c).strip() for c in frame.columns]
-    for column in frame.columns:
-        frame[column] = frame[column].map(lambda v: v.strip() if isinstance(v, str) else v)
-        frame[column] = frame[column].mask(frame[column] == "")
+    if text is not None and sep is not None and text.isascii():
+        # one search in C: does a blank touch a separator or a line end anywhere?
+        blanks = "".join(re.escape(b) for b in (" ", "\t", "\f", "\v") if b != sep)
+        edges = re.escape(sep) + "\\r\\n"
+        touching = re.search(f"[{blanks}][{edges}]|[{edges}][{blanks}]", text)
+        if touching is None and not re.match(f"[{blanks}]", text) and not re.search(
+                f"[{blanks}]\\Z", text):
+            return frame
+    elif text is not None and sep is not None:
+        blank = rf"[^\S\r\n{re.escape(sep)}]"
+        edge = rf"{blank}(?:{re.escape(sep)}|\r?$)|(?:^|{re.escape(sep)}){blank}"
+        if re.search(edge, text, flags=re.MULTILINE) is None:
+            return frame
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if pd.api.types.is_numeric_dtype(values.dtype):  # parsed as numbers: nothing to strip
+            continue
+        stripped = values.str.strip()  # every other cell is text or missing
+        frame.isetitem(position, stripped.mask(stripped == ""))
     return frame
 
 
@@ -533,6 +583,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     2         ok -1
     3  '@SUM(A1) -1
     """
+    import numpy as np
     import pandas as pd
 
     out = frame
@@ -540,7 +591,13 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[column]
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
             continue
-        risky = values.map(_is_formula_like)
+        # decided once per distinct cell (a million case ids are a million cells, one check)
+        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        flags = [_is_formula_like(u) for u in uniques.tolist()]
+        if not any(flags):
+            continue
+        lookup = np.array([*flags, False], dtype=bool)
+        risky = pd.Series(lookup[np.where(codes < 0, len(uniques), codes)], index=values.index)
         if risky.any():
             if out is frame:
                 out = frame.copy()
@@ -576,7 +633,9 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], *, index: bool 
     if not raw:
         frame = neutralise_formulas(frame.reset_index() if index else frame)
         index = False
-    text = frame.to_csv(index=index, lineterminator="\n", float_format="%.10g")
+    text = None if index else _csv_text(frame)  # vectorised; the same bytes as pandas
+    if text is None:
+        text = frame.to_csv(index=index, lineterminator="\n", float_format="%.10g")
     write_text(text, path, file_mode=file_mode)
 
 
@@ -649,6 +708,70 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _csv_text(frame: pd.DataFrame) -> str | None:
+    """``frame.to_csv(index=False, lineterminator="\\n", float_format="%.10g")``, vectorised.
+
+    pandas formats every cell in Python; here each column's distinct values are
+    formatted once and the rows are joined by ``str.join`` (no per-cell
+    formatting), so a table of a million rows takes a second or two. The bytes
+    are pandas' (the csv module's minimal quoting: a cell holding a comma, a
+    quote or a line break is quoted, quotes doubled); columns of another kind
+    (dates, floats inside text columns ...) and one-column tables return None
+    and are written by pandas.
+    """
+    import numpy as np
+    import pandas as pd
+
+    n_rows, n_cols = frame.shape
+    if n_cols < 2 or n_rows == 0 or not frame.columns.is_unique:
+        return None
+    columns = []
+    for position in range(n_cols):
+        cells = _csv_cells(frame.iloc[:, position], pd, np)
+        if cells is None:
+            return None
+        columns.append(cells.tolist())
+    header = ",".join(_csv_quoted(str(c)) for c in frame.columns)
+    return header + "\n" + "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
+
+
+def _csv_cells(values: pd.Series, pd: typing.Any, np: typing.Any) -> typing.Any:
+    """One column's cells as CSV text (numpy object array of str), or None if not handled."""
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype) and not isinstance(dtype, pd.BooleanDtype):
+        return np.where(values.to_numpy(dtype=bool), "True", "False").astype(object)
+    if pd.api.types.is_float_dtype(dtype) and isinstance(dtype, np.dtype):
+        data = values.to_numpy(dtype=float)
+        keys, inverse = np.unique(data, return_inverse=True)  # NaN sorts last, once or more
+        texts = np.array(["" if k != k else f"{k:.10g}" for k in keys.tolist()], dtype=object)
+        return texts[np.asarray(inverse).reshape(-1)]
+    if pd.api.types.is_integer_dtype(dtype) or isinstance(dtype, pd.BooleanDtype):
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        texts = np.array([str(u) for u in uniques.tolist()] + [""], dtype=object)
+        return texts[np.where(codes < 0, len(uniques), codes)]
+    if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind not in ("string", "empty"):
+            return None
+        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        cells = uniques.tolist()
+        if _NEEDS_QUOTES("".join(cells)) is not None:  # one search for the whole column
+            cells = [_csv_quoted(u) for u in cells]
+        texts = np.array([*cells, ""], dtype=object)
+        return texts[np.where(codes < 0, len(uniques), codes)]
+    return None
+
+
+_NEEDS_QUOTES = re.compile(r'[,"\n\r]').search
+
+
+def _csv_quoted(text: str) -> str:
+    """A cell as the csv module writes it with minimal quoting."""
+    if _NEEDS_QUOTES(text) is None:
+        return text
+    return '"' + text.replace('"', '""') + '"'
 
 
 class StagedOutput:

@@ -77,3 +77,35 @@ def test_read_cases_uses_spss_value_labels_for_attributes(tmp_path: Path) -> Non
     cases = mw.read_cases(path)
     assert cases["diagnosis"].tolist() == ["anxiety", "mood"]
     assert cases["job"].tolist() == [True, False]
+
+
+def test_fast_csv_writer_gives_pandas_bytes():
+    import numpy as np
+    import pandas as pd
+
+    from mixedwai.io import _csv_text
+    from mixedwai.quant.data.cases import read_cases
+    from mixedwai.quant.data.sessions import read_sessions
+    from mixedwai.quant.study import analyse_quant
+
+    analysis = analyse_quant(read_sessions("sample_corpus/sessions.csv"),
+                             read_cases("sample_corpus/cases.csv"), n_boot=0)
+    rng = np.random.default_rng(0)
+    odd = pd.DataFrame({
+        "text": ["x,y", 'q"t', None, "", "line\nbreak", "z"],
+        "number": [1.0, np.nan, 1 / 3, -0.0, 1e-7, 123456789012.5],
+        "count": pd.array([1, None, 3, 4, 5, 6], dtype="Int64"),
+        "flag": [True, False, True, True, False, True],
+        "maybe": pd.array([True, None, False, True, True, False], dtype="boolean"),
+        "noise": rng.normal(size=6),
+        "level": pd.Categorical(["a", "b", "a", None, "b", "a"]),
+    })
+    frames = [*analysis.tables().values(), odd]
+    checked = 0
+    for frame in frames:
+        fast = _csv_text(frame)
+        if fast is None:
+            continue
+        assert fast == frame.to_csv(index=False, lineterminator="\n", float_format="%.10g")
+        checked += 1
+    assert checked >= len(frames) - 3

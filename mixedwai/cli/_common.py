@@ -205,3 +205,60 @@ def print_corpus_notes(corpus: Corpus) -> None:
     out.print(f"mixedwai: note: {len(lines)} note(s) on the transcripts read:", markup=False)
     for line in lines:
         out.print(f"  - {line}", markup=False)
+
+
+def in_cli_syntax(text: str, options: dict[str, str]) -> str:
+    """A library message in command-line words: ``refine='kmeans'`` -> ``--refine kmeans``.
+
+    ``options`` maps each keyword of the library call to its command-line
+    option. ``name='value'``, ``name="value"``, ``name=value`` and
+    ``name = value`` become ``--option value``; the bare keyword becomes the
+    option (keywords holding ``_`` and ``refine`` only, so that plain words
+    such as "k" in a sentence are left alone).
+
+    Examples
+    --------
+    >>> in_cli_syntax("consider refine='kmeans'. Lower n_sessions", {
+    ...     "refine": "--refine", "n_sessions": "--sessions"})
+    'consider --refine kmeans. Lower --sessions'
+    """
+    import re
+
+    for name, option in sorted(options.items(), key=lambda kv: -len(kv[0])):
+        value = re.compile(
+            rf"(?<![\w-]){re.escape(name)}\s*=\s*(?:'([^']*)'|\"([^\"]*)\"|([^\s,;)]+))")
+        text = value.sub(lambda m, o=option: f"{o} {next(g for g in m.groups() if g is not None)}",
+                         text)
+        if "_" in name or name == "refine":
+            text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", option, text)
+    return text
+
+
+class cli_syntax:
+    """Re-raise the library's errors with their keywords in command-line words.
+
+    Examples
+    --------
+    >>> from mixedwai.errors import OptionError
+    >>> try:
+    ...     with cli_syntax({"min_n": "--min-n"}):
+    ...         raise OptionError("min_n = 0 is not allowed")
+    ... except OptionError as exc:
+    ...     print(exc)
+    --min-n 0 is not allowed
+    """
+
+    def __init__(self, options: dict[str, str]) -> None:
+        self.options = options
+
+    def __enter__(self) -> cli_syntax:
+        return self
+
+    def __exit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+        from mixedwai.errors import MixedWAIError
+
+        if isinstance(exc, MixedWAIError):
+            text = in_cli_syntax(str(exc), self.options)
+            if text != str(exc):
+                raise type(exc)(text) from exc
+        return False

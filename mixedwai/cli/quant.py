@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from mixedwai.cli._common import console, print_warnings, print_written
+from mixedwai.cli._common import (
+    cli_syntax,
+    console,
+    in_cli_syntax,
+    print_warnings,
+    print_written,
+)
 
 __all__ = ["register"]
 
@@ -61,8 +73,32 @@ def cluster(
     level_rule: str = typer.Option(
         "grand_mean", "--level-rule", help="Pattern names: 'high'/'low' relative to the sample's "
         "grand_mean or median."),
+    score_column: str | None = typer.Option(
+        None, "--score-column", help="Any repeated measure given as a ready score column "
+        "(e.g. bdi); needs --scale. No instrument file is needed."),
+    items: str | None = typer.Option(
+        None, "--items", help="Any repeated measure given as items: their columns, a pattern "
+        "with {item} or * (e.g. 'bdi_*'); the score is the items' mean; needs --scale (of "
+        "each item)."),
+    scale: tuple[float, float] | None = typer.Option(
+        None, "--scale", help="The measure's scale, low and high (e.g. --scale 0 63)."),
+    measure: str | None = typer.Option(
+        None, "--measure", help="The measure's name in the outputs (default: from "
+        "--score-column or --items)."),
+    outcome_type: str = typer.Option(
+        "binary", "--outcome-type", help="binary (yes/no) | categorical (any levels: a "
+        "treatment arm, a three-level outcome)."),
+    min_n: int = typer.Option(2, "--min-n", help="With --k auto: the fewest cases a cluster "
+                              "may hold."),
+    level_order: list[str] | None = typer.Option(
+        None, "--level-order", help="COLUMN=level1,level2,...: the order of an attribute's or "
+        "the outcome's levels in the tables (repeat for several columns)."),
 ) -> None:
-    """Score the WAI, cluster the trajectories with Ward's method, relate patterns to the outcome.
+    """Score the measure, cluster the trajectories by Ward's method, relate patterns to outcome.
+
+    The measure is the WAI (--instrument) or any other repeated measure, given as a
+    ready score column (--score-column bdi --scale 0 63) or as items
+    (--items 'srs_*' --scale 0 10).
 
     Writes summary.txt (the patterns and why k), clusters.csv, profile.csv, patterns.csv (level,
     slope, curvature and name of each cluster), schedule.csv, k_selection.csv, parameters.csv,
@@ -75,11 +111,13 @@ def cluster(
     from mixedwai.io import staged_output, write_bytes, write_csv, write_text
     from mixedwai.quant.data.cases import read_cases
     from mixedwai.quant.data.sessions import read_sessions
+    from mixedwai.quant.instruments.scoring import score_wai
     from mixedwai.quant.study import analyse_quant
 
     check_choice("--scores", scores, ["direct", "deviation"])
     check_choice("--k-rule", k_rule, ["jump", "jump_all", "reduction"])
     check_choice("--level-rule", level_rule, ["grand_mean", "median"])
+    check_choice("--outcome-type", outcome_type, ["binary", "categorical"])
     if refine is not None:
         check_choice("--refine", refine, ["kmeans"])
     # checked before any file is read, under the option names the user typed
@@ -87,27 +125,38 @@ def cluster(
     check_range("--n-boot", n_boot, low=0, integer=True, limit="MAX_N_BOOT")
     check_range("--tie-seeds", tie_seeds, low=0, integer=True, limit="MAX_TIE_SEEDS")
     parsed_k = _parse_k(k)
-    table = read_sessions(sessions, instrument=instrument)
-    case_table = read_cases(cases, outcome=outcome) if cases is not None else None
+    orders = _parse_level_order(level_order or [])
+    timings: dict[str, float] = {}
+    with cli_syntax(_OPTIONS), _timed(timings, "reading"):
+        source, inst = _measure(sessions, instrument, score_column, items, scale, measure)
+        table = read_sessions(source, instrument=inst)
+        case_table = read_cases(cases, outcome=outcome, outcome_type=outcome_type) \
+            if cases is not None else None
     options = {"k": parsed_k, "scores": scores, "n_sessions": n_sessions,
                "min_share": min_share, "max_k": max_k, "n_boot": n_boot, "random_state": seed,
                "k_rule": k_rule, "tie_seeds": tie_seeds, "tie_max_n": tie_max_n,
-               "slope_threshold": slope_threshold,
+               "slope_threshold": slope_threshold, "min_n": min_n,
                "curvature_threshold": curvature_threshold, "level_rule": level_rule}
     if refine is not None:
         options["refine"] = refine
-    with console().status("Clustering trajectories ..."), warnings.catch_warnings():
+    with console().status("Clustering trajectories ..."), warnings.catch_warnings(), \
+            cli_syntax(_OPTIONS), _timed(timings, "analysis"):
         warnings.simplefilter("ignore", MixedWAIWarning)  # printed below
-        analysis = analyse_quant(table, case_table, instrument=instrument, outcome=outcome,
-                                 **options)
+        scored = score_wai(table, instrument=inst)
+        del table  # the item table is not needed once scored (memory at a million cases)
+        analysis = analyse_quant(scored, case_table, instrument=inst, outcome=outcome,
+                                 scored=scored, level_order=orders or None, **options)
     inputs = [sessions] + ([cases] if cases is not None else [])
     with staged_output(out, inputs=inputs) as stage:
-        for name, frame in analysis.tables().items():
-            write_csv(frame, stage.path(f"{name}.csv"))
-        for name, data in analysis.figures().items():
-            write_bytes(data, stage.path(name))
+        with _timed(timings, "tables"):
+            for name, frame in analysis.tables().items():
+                write_csv(frame, stage.path(f"{name}.csv"))
+        with _timed(timings, "figures"):
+            for name, data in analysis.figures().items():
+                write_bytes(data, stage.path(name))
         write_text(analysis.summary(), stage.path("summary.txt"))
         written = stage.written()
+    _report_timings(timings)
 
     result = analysis.clusters
     out_console = console()
@@ -119,8 +168,87 @@ def cluster(
     if analysis.crosstab is not None:
         out_console.print(analysis.crosstab.summary(), markup=False)
     shown = analysis.summary()
-    print_warnings([w for w in analysis.warnings if w not in shown])  # each said once
+    print_warnings([in_cli_syntax(w, _OPTIONS) for w in analysis.warnings
+                    if w not in shown])  # each said once
     print_written(written)
+
+
+#: The library's keywords and the options of `mixedwai cluster` that set them (for messages).
+_OPTIONS = {
+    "n_clusters": "--k", "n_sessions": "--sessions",
+    "min_share": "--min-share", "max_k": "--max-k", "n_boot": "--n-boot",
+    "random_state": "--seed", "refine": "--refine", "k_rule": "--k-rule",
+    "tie_seeds": "--tie-seeds", "tie_max_n": "--tie-max-n", "min_n": "--min-n",
+    "slope_threshold": "--slope-threshold", "curvature_threshold": "--curvature-threshold",
+    "level_rule": "--level-rule", "level_order": "--level-order", "scale": "--scale",
+    "outcome_type": "--outcome-type", "item columns": "--items",
+    "item_columns={item number: column}": "--items 'COLUMN{item}'",
+}
+
+
+def _measure(sessions: Path, instrument: str, score_column: str | None, items: str | None,
+             scale: tuple[float, float] | None, measure: str | None) -> tuple[Any, Any]:
+    """The sessions source and the instrument: a shipped/YAML one, or any measure."""
+    from mixedwai.errors import OptionError
+    from mixedwai.quant.instruments.measure import (
+        items_in_columns,
+        measure_instrument,
+        measure_name,
+    )
+
+    if score_column is None and items is None:
+        if scale is not None or measure is not None:
+            given = "--scale" if scale is not None else "--measure"
+            raise OptionError(f"{given} describes a measure given by --score-column or "
+                              "--items; give one of them (or drop it to use --instrument)")
+        return sessions, instrument
+    if score_column is not None and items is not None:
+        raise OptionError("give either --score-column or --items, not both")
+    if instrument != "wai-s-es":
+        raise OptionError("--instrument and --score-column/--items both say how to score; "
+                          "give one")
+    given = "--score-column" if score_column is not None else "--items"
+    if scale is None:
+        raise OptionError(f"{given} needs --scale LOW HIGH, the measure's scale (e.g. "
+                          "--scale 0 63)")
+    name = measure or measure_name(score_column or items or "")
+    if score_column is not None:
+        return sessions, measure_instrument(name, scale=scale, score_column=score_column)
+    from mixedwai.io import read_table
+
+    frame = read_table(sessions)  # read once: its columns name the items
+    numbers = items_in_columns(items or "", list(frame.columns))
+    return frame, measure_instrument(name, scale=scale, items=numbers, item_column=items)
+
+
+def _parse_level_order(values: list[str]) -> dict[str, list[str]]:
+    from mixedwai.errors import OptionError
+
+    orders: dict[str, list[str]] = {}
+    for value in values:
+        column, sep, levels = value.partition("=")
+        if not sep or not column.strip() or not levels.strip():
+            raise OptionError(f"--level-order {value!r} is not allowed; expected "
+                              "COLUMN=level1,level2,... (e.g. --level-order "
+                              "'benefits=none,short-term,social assistance')")
+        orders[column.strip()] = [level.strip() for level in levels.split(",")]
+    return orders
+
+
+@contextlib.contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+def _report_timings(timings: dict[str, float]) -> None:
+    """With MIXEDWAI_TIMINGS set, print the stage times on standard error (for benchmarks)."""
+    if os.environ.get("MIXEDWAI_TIMINGS"):
+        print("mixedwai timings: " + " ".join(f"{k}={v:.3f}" for k, v in timings.items()),
+              file=sys.stderr)
 
 
 def register(app: typer.Typer) -> None:

@@ -106,9 +106,10 @@ def analyse_study(
         cols = config.columns
         q = config.quant
         with timer.stage("reading"):
+            source, instrument = study_measure(config)
             sessions = read_sessions(
-                config.sessions, case_col=cols.case_id, session_col=cols.session,
-                es_col=cols.es_id, item_columns=cols.item_columns, instrument=q.instrument,
+                source, case_col=cols.case_id, session_col=cols.session,
+                es_col=cols.es_id, item_columns=cols.item_columns, instrument=instrument,
             )
             cases = read_cases(config.cases, case_col=cols.case_id, outcome=cols.outcome,
                                days_col=cols.days_to_outcome)
@@ -120,7 +121,7 @@ def analyse_study(
                     "people's codings; name a .qdpx as transcripts or give qual.codings"
                 )
         with timer.stage("scoring"):
-            scores = score_wai(sessions, instrument=q.instrument)
+            scores = score_wai(sessions, instrument=instrument)
         with timer.stage("clustering"):
             options: dict[str, Any] = {
                 "k": q.k, "k_rule": q.k_rule, "scores": q.scores, "n_sessions": q.n_sessions,
@@ -128,13 +129,14 @@ def analyse_study(
                 "min_share": q.min_share, "max_k": q.max_k, "n_boot": q.n_boot,
                 "random_state": q.random_state, "slope_threshold": q.slope_threshold,
                 "curvature_threshold": q.curvature_threshold, "names": q.pattern_names,
-                "level_rule": q.level_rule,
+                "level_rule": q.level_rule, "min_n": q.min_n,
             }
             if q.refine is not None:
                 options["refine"] = q.refine
-            quant = analyse_quant(sessions, cases, instrument=q.instrument,
+            quant = analyse_quant(sessions, cases, instrument=instrument,
                                   outcome=cols.outcome, days=cols.days_to_outcome,
-                                  attributes=q.attributes, scored=scores, **options)
+                                  attributes=q.attributes, scored=scores,
+                                  level_order=q.level_order, **options)
             caught += quant.warnings
         with timer.stage("coding"):
             rules = pd.DataFrame()
@@ -419,3 +421,28 @@ def build_displays(
             )
         displays = {k: add_meta_inferences(d, meta) for k, d in displays.items()}
     return displays
+
+
+def study_measure(config: StudyConfig) -> tuple[Any, Any]:
+    """The sessions source and the instrument of a study: ``quant.instrument``, or any
+    measure described by ``quant.measure`` (read once when its items are a column pattern).
+    """
+    measure = config.quant.measure
+    if measure is None:
+        return config.sessions, config.quant.instrument
+    from mixedwai.quant.instruments.measure import (
+        items_in_columns,
+        measure_instrument,
+        measure_name,
+    )
+
+    name = measure.name or measure_name(measure.score_column or measure.items or "")
+    if measure.score_column is not None:
+        return config.sessions, measure_instrument(name, scale=measure.scale,
+                                                   score_column=measure.score_column)
+    from mixedwai.io import read_table
+
+    frame = read_table(config.sessions)
+    numbers = items_in_columns(measure.items or "", list(frame.columns))
+    return frame, measure_instrument(name, scale=measure.scale, items=numbers,
+                                     item_column=measure.items)

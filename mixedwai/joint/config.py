@@ -17,7 +17,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from mixedwai.errors import StudyConfigError
 
@@ -48,10 +55,37 @@ class ColumnsConfig(_Model):
     item_columns: dict[int, str] | None = None
 
 
+class MeasureConfig(_Model):
+    """Any repeated measure, instead of an instrument (``quant.measure`` in study.yaml).
+
+    ``score_column`` (a ready score) or ``items`` (a column pattern such as
+    ``bdi_*``), with the ``scale`` of the score or of each item; ``name`` is
+    the measure's name in the outputs (default: from the column or pattern).
+    See :func:`mixedwai.quant.instruments.measure.measure_instrument`.
+    """
+
+    name: str | None = None
+    score_column: str | None = None
+    items: str | None = None
+    scale: tuple[float, float]
+
+    @model_validator(mode="after")
+    def _one_source(self) -> MeasureConfig:
+        if (self.score_column is None) == (self.items is None):
+            raise ValueError("give either score_column or items (a column pattern such as "
+                             "bdi_*), not both and not neither")
+        if not self.scale[0] < self.scale[1]:
+            raise ValueError(f"scale {list(self.scale)}: low must be below high")
+        return self
+
+
 class QuantConfig(_Model):
     """Options of the quantitative strand."""
 
     instrument: str = "wai-s-es"
+    measure: MeasureConfig | None = None
+    min_n: int = Field(2, ge=1)
+    level_order: dict[str, list[str]] | None = None
     n_sessions: int = Field(3, ge=2)
     scores: Literal["direct", "deviation"] = "direct"
     k: Literal["auto"] | int = "auto"

@@ -132,9 +132,17 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
     # ------------------------------------------------------------------ method
     n_cases = len(quant.cases) if quant.cases is not None else clusters.matrix.shape[0]
     doc.heading("Method")
-    doc.paragraph(
+    label = quant.measure_label
+    scored = (
         f"Working alliance was scored with the instrument '{config.quant.instrument}' "
-        f"(global score = mean of the keyed items). Trajectories are each case's first "
+        "(global score = mean of the keyed items)."
+        if config.quant.measure is None else
+        f"The repeated measure was {label} (scale {params.get('scale', '?')}"
+        + (f"; the mean of the items {config.quant.measure.items}"
+           if config.quant.measure.items else "") + ")."
+    )
+    doc.paragraph(
+        f"{scored} Trajectories are each case's first "
         f"{config.quant.n_sessions} sessions; {clusters.matrix.shape[0]} of {n_cases} cases had "
         f"them all and entered the clustering. Clustering used Ward's minimum variance method on "
         f"{config.quant.scores.upper()} scores"
@@ -196,7 +204,7 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
         )
 
     # ------------------------------------------------------------------ patterns
-    measure = "WAI"
+    measure = label
     labels = dict(config.labels)
     doc.heading("Alliance patterns")
     doc.table(patterns_table(clusters, measure=measure))

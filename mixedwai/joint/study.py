@@ -57,6 +57,8 @@ class LinkedStudy:
         columns, in codebook order).
     codebook : Codebook or None
     outcome_label, no_outcome_label : str
+    measure : str
+        The repeated measure's name in the displays (``"WAI"``, ``"bdi"``).
         Words used in attributions ("obtained a job" / "did not obtain a job").
     languages : dict
         The language of each linked transcript (doc_id -> ``"en"``, ``"fr"`` ...),
@@ -73,6 +75,7 @@ class LinkedStudy:
     n_sessions: int = 3
     extras: dict[str, Any] = field(default_factory=dict)
     languages: dict[str, str] = field(default_factory=dict)
+    measure: str = "WAI"
 
     @property
     def time_columns(self) -> list[str]:
@@ -236,7 +239,9 @@ def link_study(
     presence.index.name = "case_id"
     presence.columns.name = "code_id"
 
+    measure = str(clusters.params.get("measure", "wai"))
     return LinkedStudy(
+        measure="WAI" if measure == "wai" else measure,
         case_table=table,
         links=links,
         codings=kept,

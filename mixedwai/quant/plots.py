@@ -39,8 +39,13 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["cluster_colors", "cut_height", "figure_bytes", "plot_dendrogram", "plot_trajectories",
-           "save_figure"]
+__all__ = ["BAND_MIN_N", "cluster_colors", "cut_height", "figure_bytes", "pattern_bands",
+           "plot_dendrogram", "plot_trajectories", "save_figure"]
+
+#: Above this many cases the trajectory figure adds each pattern's 10th-90th percentile band.
+BAND_MIN_N = 100
+#: Above this many cases the dendrogram draws no mark per hidden merge (``show_contracted``).
+CONTRACTED_MAX_N = 1000
 
 _MEAN_COLUMN = re.compile(r"(t(\d+))_mean")
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -77,10 +82,19 @@ def cluster_colors(clusters: Sequence[Any] | pd.Index | pd.Series) -> dict[Any, 
     from matplotlib.colors import to_hex
 
     cycle = matplotlib.rcParams["axes.prop_cycle"].by_key().get("color") or ["#1f77b4"]
-    unique = list(dict.fromkeys(_plain_value(c) for c in clusters))
+    unique = list(dict.fromkeys(_plain_value(c) for c in pd.unique(_as_objects(clusters))))
     with contextlib.suppress(TypeError):  # mixed kinds: keep first appearance
         unique = sorted(unique)
     return {c: to_hex(cycle[i % len(cycle)]) for i, c in enumerate(unique)}
+
+
+def _as_objects(values: Any) -> np.ndarray:
+    """Any sequence of labels as a 1-D object array (one conversion, no loop)."""
+    if isinstance(values, (pd.Series, pd.Index)):
+        return values.to_numpy(dtype=object)
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
 
 
 def _plain_value(value: Any) -> Any:
@@ -106,6 +120,7 @@ def plot_trajectories(
     ylabel: str = "Mean WAI score",
     time_labels: Sequence[str] | None = None,
     colors: Mapping[Any, str] | None = None,
+    bands: pd.DataFrame | None = None,
 ) -> Figure:
     """Mean score at each time, one line per pattern (the study's Figure 2).
 
@@ -130,6 +145,11 @@ def plot_trajectories(
         The colour of each row, by its index value (cluster). Default:
         :func:`cluster_colors` of the index, the colours
         :func:`plot_dendrogram` gives the same clusters.
+    bands : pandas.DataFrame, optional
+        Percentile bands drawn behind the lines, as :func:`pattern_bands`
+        returns them (index: the clusters of ``profile``; columns
+        ``tK_low``, ``tK_high``). With many cases the means alone hide the
+        spread; the bands show it without drawing every case.
 
     Returns
     -------
@@ -201,6 +221,10 @@ def plot_trajectories(
         label = _legend_label(cluster, row)
         marker = _MARKERS[i % len(_MARKERS)]
         color = palette[_plain_value(cluster)]
+        if bands is not None and cluster in bands.index:
+            low = bands.loc[cluster, [f"{t}_low" for t in times]].to_numpy(dtype=float)
+            high = bands.loc[cluster, [f"{t}_high" for t in times]].to_numpy(dtype=float)
+            ax.fill_between(x, low, high, color=color, alpha=0.15, linewidth=0)
         if sd:
             err = row[[f"{t}_sd" for t in times]].to_numpy(dtype=float)
             ax.errorbar(x, y, yerr=np.nan_to_num(err), marker=marker, capsize=3, label=label,
@@ -246,6 +270,43 @@ def _label_line_ends(ax: Axes, ends: list[tuple[float, str, str]], *, x_end: flo
                     va="center", ha="left", fontsize=9, fontweight="bold", color=color)
 
 
+def pattern_bands(matrix: pd.DataFrame, clusters: pd.Series, *,
+                  percentiles: tuple[float, float] = (10, 90)) -> pd.DataFrame:
+    """Each cluster's low and high percentile at each time, for :func:`plot_trajectories`.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Case x time scores (columns ``t1..tN``), e.g. ``result.matrix``.
+    clusters : pandas.Series
+        The cluster of each case (same index), e.g. ``result.labels["cluster"]``.
+    percentiles : (float, float), default=(10, 90)
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``cluster``; columns ``t1_low``, ``t1_high`` ... (numpy's linear
+        percentiles), computed with one vectorised group-by.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"t1": [1.0, 2.0, 3.0, 6.0], "t2": [2.0, 2.0, 2.0, 7.0]})
+    >>> pattern_bands(m, pd.Series([1, 1, 1, 2]))[["t1_low", "t1_high"]]
+             t1_low  t1_high
+    cluster
+    1           1.2      2.8
+    2           6.0      6.0
+    """
+    low, high = (p / 100 for p in percentiles)
+    grouped = matrix.groupby(clusters.to_numpy())
+    lows = grouped.quantile(low).add_suffix("_low")
+    highs = grouped.quantile(high).add_suffix("_high")
+    out = pd.concat([lows, highs], axis=1)
+    out.index.name = "cluster"
+    return out
+
+
 def _legend_label(cluster: Any, row: pd.Series) -> str:
     name = None
     for column in ("abbrev", "pattern"):
@@ -288,7 +349,9 @@ def plot_dendrogram(
     truncate_at : int, default=60
         With more cases than this, show only the last ``truncate_at`` merged
         clusters (SciPy's ``truncate_mode="lastp"``; leaf labels then give
-        cluster sizes).
+        cluster sizes). The marks of the hidden merges under each leaf are
+        drawn up to 1000 cases only: above, they would be one patch per merge
+        (99,880 at 100,000 cases) and the figure would take minutes.
     title : str, optional
         Axes title.
     clusters : sequence, optional
@@ -358,7 +421,10 @@ def plot_dendrogram(
     link_colors = None
     leaf_clusters = None
     if clusters is not None:
-        leaf_clusters = [_plain_value(c) for c in clusters]
+        objects = _as_objects(clusters)
+        leaf_clusters = (objects.tolist()  # already Python scalars: no loop per case
+                         if not any(isinstance(c, np.generic) for c in pd.unique(objects))
+                         else [_plain_value(c) for c in objects])
         if len(leaf_clusters) != n:
             raise DataValueError(
                 f"clusters has {len(leaf_clusters)} entries; the linkage joins {n} cases"
@@ -386,8 +452,9 @@ def plot_dendrogram(
         options["color_threshold"] = threshold
     if link_colors is not None:
         options["link_color_func"] = link_colors.__getitem__
-    if n > truncate_at:
-        options.update(truncate_mode="lastp", p=int(truncate_at), show_contracted=True)
+    if n > truncate_at:  # the top merges; a mark per hidden merge only while they are few
+        options.update(truncate_mode="lastp", p=int(truncate_at),
+                       show_contracted=n <= CONTRACTED_MAX_N)
     tree = dendrogram(Z, **options)
     if leaf_clusters is not None and n <= truncate_at:
         for text, leaf in zip(ax.get_xticklabels(), tree["leaves"], strict=True):

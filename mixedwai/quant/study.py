@@ -16,14 +16,15 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from mixedwai.errors import MixedWAIWarning
+from mixedwai._validation import require_columns
+from mixedwai.errors import MixedWAIWarning, OptionError
 from mixedwai.quant.instruments.scoring import score_wai
 from mixedwai.quant.outcomes.crosstab import CrosstabResult, outcome_crosstab
 from mixedwai.quant.outcomes.descriptives import (
@@ -163,25 +164,59 @@ class QuantAnalysis:
             "warning": x.warning or "",
         }])
 
+    @property
+    def measure(self) -> str:
+        """The repeated measure's name, as in the scores table (``"wai"``, ``"bdi"``)."""
+        return str(self.clusters.params.get("measure", "wai"))
+
+    @property
+    def measure_label(self) -> str:
+        """The measure's name in text and figures (``"WAI"``, ``"bdi"``)."""
+        return "WAI" if self.measure == "wai" else self.measure
+
+    def figure_objects(self) -> dict[str, Any]:
+        """The trajectory figure and the dendrogram as matplotlib Figures.
+
+        ``trajectories``: the mean score at each time, one line per pattern, each
+        line named at its end; the axis runs over the measure's scale and is
+        labelled with its name (``Mean bdi score``, 0..63); above
+        :data:`~mixedwai.quant.plots.BAND_MIN_N` cases each pattern's 10th-90th
+        percentile band is drawn behind its mean. ``dendrogram``: Ward's tree,
+        each pattern named above its cases, cases spelt ``ES#11_C4``; above 1000
+        cases the top merges without a mark per hidden merge.
+        """
+        from mixedwai.ids import display_case_id
+        from mixedwai.quant.plots import (
+            BAND_MIN_N,
+            pattern_bands,
+            plot_dendrogram,
+            plot_trajectories,
+        )
+
+        c = self.clusters
+        low, high = (float(v) for v in c.params.get("scale", "1..7").split(".."))
+        bands = pattern_bands(c.matrix, c.labels["cluster"]) if len(c.matrix) > BAND_MIN_N \
+            else None
+        names = dict(zip(c.profile.index, c.profile["abbrev"].astype(str), strict=True))
+        labels = [display_case_id(str(i)) for i in c.scores.index] \
+            if len(c.scores) <= 1000 else list(map(str, c.scores.index))
+        return {
+            "trajectories": plot_trajectories(
+                c.profile, ylim=(low, high), ylabel=f"Mean {self.measure_label} score",
+                bands=bands),
+            "dendrogram": plot_dendrogram(c.tree.linkage, k=c.k, labels=labels,
+                                          clusters=c.labels["cluster"], names=names),
+        }
+
     def figures(self, *, dpi: int = 300) -> dict[str, bytes]:
         """Each figure as ``<name>.png`` (``dpi``), ``<name>.svg`` and ``<name>.pdf`` bytes.
 
-        The figures are ``trajectories`` (mean score at each time, one line per
-        pattern, each line named at its end) and ``dendrogram`` (Ward's tree,
-        each pattern named above its cases, cases spelt ``ES#11_C4``).
+        The figures are those of :meth:`figure_objects`.
         """
-        from mixedwai.ids import display_case_id
-        from mixedwai.quant.plots import figure_bytes, plot_dendrogram, plot_trajectories
+        from mixedwai.quant.plots import figure_bytes
 
-        c = self.clusters
-        names = dict(zip(c.profile.index, c.profile["abbrev"].astype(str), strict=True))
         out = {}
-        for name, fig in (
-            ("trajectories", plot_trajectories(c.profile)),
-            ("dendrogram", plot_dendrogram(c.tree.linkage, k=c.k,
-                                           labels=[display_case_id(str(i)) for i in c.scores.index],
-                                           clusters=c.labels["cluster"], names=names)),
-        ):
+        for name, fig in self.figure_objects().items():
             for fmt in ("png", "svg", "pdf"):
                 out[f"{name}.{fmt}"] = figure_bytes(fig, fmt, dpi=dpi)
         return out
@@ -218,11 +253,12 @@ def analyse_quant(
     sessions: pd.DataFrame,
     cases: pd.DataFrame | None = None,
     *,
-    instrument: str = "wai-s-es",
+    instrument: Any = "wai-s-es",
     outcome: str = "job",
     days: str = "days_to_job",
     attributes: list[str] | None = None,
     scored: pd.DataFrame | None = None,
+    level_order: Mapping[str, Sequence[object]] | None = None,
     **cluster_options: Any,
 ) -> QuantAnalysis:
     """Score, cluster and relate patterns to the outcome.
@@ -233,15 +269,27 @@ def analyse_quant(
         :func:`~mixedwai.read_sessions` output.
     cases : pandas.DataFrame, optional
         :func:`~mixedwai.read_cases` output; without it, no outcome tables.
-    instrument : str, default="wai-s-es"
+    instrument : str, path or Instrument, default="wai-s-es"
+        A shipped form, a YAML file, or any measure
+        (:func:`~mixedwai.quant.instruments.measure.measure_instrument`).
     outcome, days : str
-        Column names in ``cases``.
+        Column names in ``cases``. A yes/no outcome gets every table; a
+        categorical one (a ``Categorical`` column, as
+        ``read_cases(..., outcome_type="categorical")`` gives, or values none
+        of which is a yes/no spelling) gets the crosstab, its exact test and
+        the characteristics table; the score tests, Table 1 and the time to
+        outcome need a yes/no outcome. The time to outcome is computed only
+        when ``cases`` has the ``days`` column.
     attributes : list of str, optional
         Client attributes for Table 1 and Table 3 (default:
         :func:`default_attributes`).
     scored : pandas.DataFrame, optional
         :func:`~mixedwai.score_wai` output when already computed (``sessions`` is
-        then not scored again).
+        then not read at all: pass ``scored`` itself, so that the item table
+        can be freed before the analysis).
+    level_order : mapping of str to list, optional
+        Column -> its levels in the order wanted, for the outcome (the
+        crosstab's columns) and the client attributes (Tables 1 and 3).
     **cluster_options
         Passed to :func:`~mixedwai.cluster_trajectories` (``k``, ``scores``,
         ``n_sessions``, ``min_share``, ``max_k``, ``n_boot``, ``random_state`` ...).
@@ -276,20 +324,34 @@ def analyse_quant(
             clustered = clusters.matrix.index
             in_cases = cases.loc[cases.index.intersection(clustered)]
             order = list(clusters.profile["abbrev"])  # cluster order: highest level first
+            orders = dict(level_order or {})
+            require_columns(cases, [outcome])
             crosstab = outcome_crosstab(clusters.labels["abbrev"], cases[outcome], order=order,
+                                        levels=orders.pop(outcome, None),
                                         random_state=cluster_options.get("random_state", 0))
-            score_tests = score_outcome_tests(clusters.matrix, cases[outcome])
-            attrs = default_attributes(cases, outcome) if attributes is None else attributes
-            categorical = [a for a in attrs if not pd.api.types.is_numeric_dtype(
-                pd.to_numeric(in_cases[a], errors="coerce").dropna())
-                or in_cases[a].nunique() <= 6]
-            descriptives = outcome_by_attribute(in_cases, categorical, outcome=outcome) \
-                if categorical else None
+            attrs = [a for a in (default_attributes(cases, outcome) if attributes is None
+                                 else attributes) if a != days]
+            unknown = [k for k in orders if k not in attrs and k != "es_id"]
+            if unknown:
+                raise OptionError(
+                    "level_order names column(s) " + ", ".join(repr(k) for k in unknown)
+                    + " that are neither the outcome nor a described attribute; described: "
+                    + ", ".join(repr(a) for a in [outcome, *attrs]))
+            if crosstab.binary:  # these compare the two outcome groups
+                score_tests = score_outcome_tests(clusters.matrix, cases[outcome])
+                categorical = [a for a in attrs if not pd.api.types.is_numeric_dtype(
+                    pd.to_numeric(in_cases[a], errors="coerce").dropna())
+                    or in_cases[a].nunique() <= 6]
+                descriptives = outcome_by_attribute(
+                    in_cases, categorical, outcome=outcome,
+                    level_order={k: v for k, v in orders.items() if k in categorical} or None,
+                ) if categorical else None
+                if days in cases.columns:  # time to outcome only when its column is there
+                    times = time_to_outcome(in_cases, outcome=outcome, days=days,
+                                            by=clusters.labels["abbrev"], order=order)
             characteristics = characteristics_by_pattern(
-                in_cases, clusters.labels["abbrev"], attrs, order=order) if attrs else None
-            with contextlib.suppress(KeyError):
-                times = time_to_outcome(in_cases, outcome=outcome, days=days,
-                                        by=clusters.labels["abbrev"], order=order)
+                in_cases, clusters.labels["abbrev"], attrs, order=order,
+                level_order=orders or None) if attrs else None
     for record in records:  # recorded for the report, and passed on to the caller
         if issubclass(record.category, MixedWAIWarning):
             caught.append(str(record.message))

@@ -56,7 +56,10 @@ class Trajectories:
     n_sessions : int
         N, the number of sessions per case.
     score : str
-        Name of the score column used (``"wai"``, or a subscale).
+        Name of the score column used (``"wai"``, a subscale, or another
+        measure's name such as ``"bdi"``).
+    scale : (float, float) or None
+        The scale of the scores (``(1, 7)`` for the WAI), when known.
     es : pandas.Series
         ``case_id`` -> ES id (``None`` when unknown), for the cases in ``matrix``.
     sessions : pandas.DataFrame
@@ -88,6 +91,7 @@ class Trajectories:
     es: pd.Series | None = None
     sessions: pd.DataFrame | None = None
     notes: pd.Series | None = None
+    scale: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         index = self.matrix.index
@@ -107,7 +111,8 @@ class Trajectories:
                                                         dtype=object))
 
     @classmethod
-    def from_matrix(cls, matrix: pd.DataFrame, *, score: str = "wai") -> Trajectories:
+    def from_matrix(cls, matrix: pd.DataFrame, *, score: str = "wai",
+                    scale: tuple[float, float] | None = None) -> Trajectories:
         """Wrap a ready case x time matrix (no missing values) as :class:`Trajectories`.
 
         Parameters
@@ -116,6 +121,8 @@ class Trajectories:
             One row per case (the index holds the case ids), one numeric column per
             time point, in time order. Columns are renamed ``t1`` .. ``tN``.
         score : str, default="wai"
+        scale : (float, float), optional
+            The scale of the scores (for the pattern names and figure axes).
 
         Raises
         ------
@@ -133,7 +140,8 @@ class Trajectories:
         index = pd.Index([str(c) for c in matrix.index], name="case_id", dtype=object)
         columns = [f"t{i}" for i in range(1, values.shape[1] + 1)]
         wide = pd.DataFrame(values, index=index, columns=columns)
-        return cls(matrix=wide, n_sessions=len(columns), score=score)
+        return cls(matrix=wide, n_sessions=len(columns), score=score,
+                   scale=None if scale is None else (scale[0], scale[1]))
 
     @property
     def case_ids(self) -> list[str]:
@@ -181,7 +189,7 @@ class Trajectories:
 
 
 def build_trajectories(
-    scores: pd.DataFrame, *, n_sessions: int = 3, score: str = "wai"
+    scores: pd.DataFrame, *, n_sessions: int = 3, score: str | None = None
 ) -> Trajectories:
     """Build the case x time matrix from session scores, excluding incomplete cases.
 
@@ -193,8 +201,12 @@ def build_trajectories(
         ``note`` columns are used when present.
     n_sessions : int, default=3
         N: how many sessions per case (the first N in session order).
-    score : str, default="wai"
-        Score column (``"wai"``, or a subscale such as ``"bond"``).
+    score : str, optional
+        Score column (``"wai"``, a subscale such as ``"bond"``, or a measure's
+        name). Default: ``scores.attrs["score"]`` (set by
+        :func:`~mixedwai.quant.instruments.scoring.score_wai`), else ``"wai"``.
+        The scale in ``scores.attrs["scale"]`` is passed on (the global score
+        and subscales are means of items, on the items' scale; ``total`` is not).
 
     Returns
     -------
@@ -253,6 +265,9 @@ def build_trajectories(
     check_range("n_sessions", n_sessions, low=2, integer=True)
     n_sessions = int(n_sessions)
     src = source_name(scores)
+    default_score = scores.attrs.get("score", "wai")
+    score = default_score if score is None else score
+    scale = scores.attrs.get("scale") if score != "total" else None  # means keep the scale
     require_columns(scores, ["case_id", "session"])
     if score not in scores.columns:
         found = ", ".join(repr(str(c)) for c in scores.columns)
@@ -330,15 +345,24 @@ def build_trajectories(
     )
     used = kept["session"].to_numpy(dtype=np.int64).reshape(shape)
     sessions_frame = pd.DataFrame(used, index=case_index, columns=matrix.columns)
-    notes = pd.Series([_session_note(row, n_sessions) for row in used], index=case_index,
-                      name="note", dtype=object)
+    # a note only where the sessions used are not 1..N (computed for those rows alone)
+    note_values = np.full(len(case_index), "", dtype=object)
+    irregular = np.flatnonzero((used != np.arange(1, n_sessions + 1)).any(axis=1))
+    for pos in irregular:
+        note_values[pos] = _session_note(used[pos], n_sessions)
+    notes = pd.Series(note_values, index=case_index, name="note", dtype=object)
     es_values = kept["es_id"].to_numpy(dtype=object).reshape(shape)
-    es = pd.Series(
-        [_first_es(row, case) for row, case in zip(es_values, case_index, strict=True)],
-        index=case_index, name="es_id", dtype=object,
-    )
+    first = es_values[:, 0].copy()  # the common case: the first session names the ES
+    codes, uniques = pd.factorize(pd.Series(first, dtype=object), use_na_sentinel=True)
+    fine = np.array([isinstance(v, str) and v != "" and v == v.strip()
+                     for v in uniques.tolist()] + [False], dtype=bool)  # once per ES id
+    plain = fine[np.where(codes < 0, len(uniques), codes)]
+    for pos in np.flatnonzero(~plain):
+        first[pos] = _first_es(es_values[pos], case_index[pos])
+    es = pd.Series(first, index=case_index, name="es_id", dtype=object)
     return Trajectories(matrix=matrix, excluded=excluded_frame, n_sessions=n_sessions,
-                        score=score, es=es, sessions=sessions_frame, notes=notes)
+                        score=score, es=es, sessions=sessions_frame, notes=notes,
+                        scale=None if scale is None else (scale[0], scale[1]))
 
 
 def deviation_scores(matrix: pd.DataFrame | Trajectories) -> pd.DataFrame:

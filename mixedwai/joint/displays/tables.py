@@ -198,7 +198,7 @@ def statistics_by_themes(
         cells = {
             "Pattern": f"{group['pattern'].iloc[0]} ({abbrev})",
             "n (%)": f"{len(group)} ({row['pct']:.1f} %)",
-            "Mean WAI (SD)": f"{row['wai_mean']:.2f} ({row['wai_sd']:.2f})",
+            f"Mean {study.measure} (SD)": f"{row['wai_mean']:.2f} ({row['wai_sd']:.2f})",
             "Outcome": f"{row['n_outcome']}/{int(group['outcome'].notna().sum())} "
             f"({_fmt_pct(row['pct_outcome'])})",
             "Interviewed": str(len(interviewed)),
@@ -221,7 +221,7 @@ def statistics_by_themes(
         "least once, over the pattern's interviewed cases.",
         f"Outcome: {study.outcome_label}; its rate is over the pattern's cases with a known "
         "outcome.",
-        "Mean WAI is the mean of the cases' mean scores over the first "
+        f"Mean {study.measure} is the mean of the cases' mean scores over the first "
         f"{study.n_sessions} sessions; SD is the standard deviation of those case means.",
     ]
     if left_out:
@@ -381,7 +381,8 @@ def case_ordered_display(study: LinkedStudy, *, quotes: bool = True) -> JointDis
         })
     data = pd.DataFrame(rows).set_index("case_id")
     notes = [
-        "Cases ordered by pattern, then by mean WAI (highest first). Codes present: codes "
+        f"Cases ordered by pattern, then by mean {study.measure} (highest first). Codes present: "
+        "codes "
         "applied at least once in the case's interview.",
     ]
     return JointDisplay(

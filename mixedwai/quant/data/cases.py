@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mixedwai._validation import MAX_LISTED, row_number, source_name
+from mixedwai._validation import MAX_LISTED, check_choice, row_number, source_name
 from mixedwai.errors import (
     CellValueWarning,
     DataValueError,
@@ -148,27 +148,33 @@ def _parse_outcome(
         values.index, pd.RangeIndex
     ):
         case_ids = list(values.index)
-    parsed: list[Any] = []
-    problems: list[str] = []
-    for pos, value in enumerate(series.tolist()):
+    # each distinct cell is read once (a million rows hold a handful of spellings)
+    codes, uniques = pd.factorize(series.astype(object).reset_index(drop=True),
+                                  use_na_sentinel=True)
+    read: list[Any] = []
+    wrong = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, value in enumerate(list(uniques)):
         if isinstance(value, (bool, np.bool_)):
-            parsed.append(bool(value))
+            read.append(bool(value))
             continue
         if _blank(value):
-            parsed.append(pd.NA)
+            read.append(pd.NA)
             continue
         key = _show(value).strip().strip("'").lower() if not isinstance(value, str) else (
             value.strip().lower())
-        if key in OUTCOME_SPELLINGS:
-            parsed.append(OUTCOME_SPELLINGS[key])
-        else:
-            parsed.append(pd.NA)
-            known = case_ids is not None and not _blank(case_ids[pos])
-            case = f" (case {case_ids[pos]})" if known else ""
-            problems.append(
-                f"{source} row {row_number(pos)}{case}: {column} = {_show(value)} is not one "
-                f"of {_EXPECTED_OUTCOME}"
-            )
+        read.append(OUTCOME_SPELLINGS.get(key, pd.NA))
+        wrong[i] = key not in OUTCOME_SPELLINGS
+    table = np.array([*read, pd.NA], dtype=object)  # code -1 (missing) -> the last entry
+    parsed = table[np.where(codes < 0, len(uniques), codes)]
+    problems: list[str] = []
+    for pos in np.flatnonzero(wrong[np.where(codes < 0, len(uniques), codes)]):
+        value = series.iloc[pos]
+        known = case_ids is not None and not _blank(case_ids[pos])
+        case = f" (case {case_ids[pos]})" if known else ""
+        problems.append(
+            f"{source} row {row_number(pos)}{case}: {column} = {_show(value)} is not one "
+            f"of {_EXPECTED_OUTCOME}"
+        )
     return pd.Series(parsed, index=series.index, dtype="boolean", name=series.name), problems
 
 
@@ -178,6 +184,7 @@ def read_cases(
     case_col: str = "case_id",
     outcome: str | None = "job",
     days_col: str | None = "days_to_job",
+    outcome_type: str = "binary",
 ) -> pd.DataFrame:
     """Read the case table: one row per case, outcome and client attributes.
 
@@ -193,6 +200,12 @@ def read_cases(
     days_col : str or None, default="days_to_job"
         Days from the first meeting to the outcome; optional column; blanks
         allowed; must be numbers >= 0 when given.
+    outcome_type : {"binary", "categorical"}, default="binary"
+        ``"binary"``: the outcome is yes/no, parsed by :func:`parse_outcome`.
+        ``"categorical"``: any levels (a treatment arm, a three-level
+        outcome): a pandas ``Categorical`` of the cells as text, blanks
+        missing, its categories in order of value when every level is a
+        number, else of first appearance.
 
     Returns
     -------
@@ -240,6 +253,7 @@ def read_cases(
     ES3_C1    True         45.0   anxiety
     ES3_C2   False          NaN      mood
     """
+    check_choice("outcome_type", outcome_type, ["binary", "categorical"])
     # client attributes coded in SPSS (1 = anxiety ...) read as their labels
     frame = _frame_of(source, value_labels=True).reset_index(drop=True)
     src = source_name(frame)
@@ -264,12 +278,21 @@ def read_cases(
                       for case, rows in groups.items()])
 
     out = frame.drop(columns=[cols["case"]])
-    if outcome is not None:
+    if outcome is not None and outcome_type == "categorical":
+        levels = frame[cols["outcome"]].astype(object)
+        levels = levels.where(levels.notna(), None).map(
+            lambda v: v.strip() if isinstance(v, str) else _show(v) if v is not None else v)
+        levels = levels.where(levels.notna() & (levels != ""))
+        out[cols["outcome"]] = pd.Categorical(levels, categories=_level_order(levels))
+    elif outcome is not None:
         parsed, lines = _parse_outcome(
             frame[cols["outcome"]], column=cols["outcome"], source=src,
             case_ids=list(case_ids),
         )
-        problems.add(OutcomeValueError, f"{src}: {cols['outcome']} must be a yes/no value", lines)
+        problems.add(OutcomeValueError,
+                     f"{src}: {cols['outcome']} must be a yes/no value (an outcome with other "
+                     "levels, such as a treatment arm, is read with "
+                     "outcome_type='categorical')", lines)
         out[cols["outcome"]] = parsed.to_numpy()
         out[cols["outcome"]] = out[cols["outcome"]].astype("boolean")
     days_column = _find_column(frame, days_col) if days_col is not None else None
@@ -310,3 +333,12 @@ def read_cases(
     if outcome is not None:
         out.attrs["outcome"] = cols["outcome"]
     return out
+
+
+def _level_order(levels: pd.Series) -> list[str]:
+    """Distinct levels: by value when every one is a number, else by first appearance."""
+    distinct = [v for v in pd.unique(levels.dropna())]
+    numbers = pd.to_numeric(pd.Series(distinct, dtype=object), errors="coerce")
+    if len(distinct) and numbers.notna().all():
+        return [distinct[i] for i in np.argsort(numbers.to_numpy(), kind="stable")]
+    return distinct

@@ -38,10 +38,11 @@ from mixedwai.quant.data.cases import OUTCOME_SPELLINGS, parse_outcome, read_cas
 # Also imported from here by scoring.py and trajectories.py.
 from mixedwai.quant.data.table import (
     _blank,
-    _canonical_es,
+    _canonical_es_column,
     _canonical_ids,
     _find_column,
     _frame_of,
+    _plain_numbers,
     _Problems,
     _require,
     _show,
@@ -65,7 +66,7 @@ def read_sessions(
     session_col: str = "session",
     es_col: str = "es_id",
     item_columns: Mapping[int, str] | None = None,
-    score_col: str = "wai",
+    score_col: str | None = None,
     instrument: str | os.PathLike[str] | Instrument = "wai-s-es",
     max_session: int | None = None,
 ) -> pd.DataFrame:
@@ -83,8 +84,9 @@ def read_sessions(
         Item number -> column in ``source`` (e.g. ``{1: "Q1", 2: "Q2", ...}``).
         By default the instrument's names (``wai_1`` ... ``wai_12``), matched
         ignoring case, separators and leading zeros (``WAI_01`` and ``wai1`` match).
-    score_col : str, default="wai"
-        A ready global score, used when the item columns are absent.
+    score_col : str, optional
+        A ready global score, used when the item columns are absent (default:
+        the instrument's ``score_name``, ``"wai"`` for the WAI forms).
     instrument : str, path or Instrument, default="wai-s-es"
         Gives the item numbers and default column names.
     max_session : int, optional
@@ -106,7 +108,8 @@ def read_sessions(
           numbers parsed, and text that is not a number, or that holds a comma
           (``"4,5"``: a decimal comma, or two answers), kept as text, not
           range-checked (:func:`~mixedwai.quant.instruments.scoring.score_wai` checks them); or
-          ``wai``, the ready score (decimal comma accepted).
+          ``wai`` (the instrument's ``score_name``), the ready score (decimal
+          comma accepted).
         - every other column of the input, unchanged, after these.
 
         ``frame.attrs["source"]`` holds the file name, ``frame.attrs["case_ids"]``
@@ -149,7 +152,7 @@ def _read_sessions(
     session_col: str = "session",
     es_col: str = "es_id",
     item_columns: Mapping[int, str] | None = None,
-    score_col: str = "wai",
+    score_col: str | None = None,
     instrument: str | os.PathLike[str] | Instrument = "wai-s-es",
     problems: _Problems | None = None,
     max_session: int | None = None,
@@ -161,7 +164,8 @@ def _read_sessions(
     other columns and raise every problem at once.
     """
     inst = load_instrument(instrument)
-    frame = _frame_of(source).reset_index(drop=True)
+    # ids keep their text; the ratings may be read as numbers (a fraction of the memory)
+    frame = _frame_of(source, text_columns=[case_col, es_col]).reset_index(drop=True)
     src = source_name(frame)
     cols = _require(frame, {"case": case_col, "session": session_col})
 
@@ -175,6 +179,7 @@ def _read_sessions(
         )
     found = {item: _find_column(frame, name) for item, name in wanted.items()}
     present = {item: col for item, col in found.items() if col is not None}
+    score_col = inst.score_name if score_col is None else score_col
     score_column = _find_column(frame, score_col)
     mode = "items"
     if len(present) < len(inst.items):
@@ -199,10 +204,10 @@ def _read_sessions(
         found_problems.raise_if_any()
 
     es_column = _find_column(frame, es_col)
-    es_values = frame[es_column] if es_column is not None else pd.Series(None, index=frame.index)
-    es_ids = [_canonical_es(v, c) for v, c in zip(es_values, case_ids, strict=True)]
+    es_ids = _canonical_es_column(frame[es_column] if es_column is not None else None,
+                                  case_ids)
     if es_column is not None:
-        _warn_es_mismatch(es_values, case_ids, src, es_column, stacklevel=4)
+        _warn_es_mismatch(frame[es_column], case_ids, src, es_column, stacklevel=4)
 
     out = pd.DataFrame(
         {"case_id": case_ids.astype(object), "es_id": pd.Series(es_ids, dtype=object),
@@ -212,6 +217,11 @@ def _read_sessions(
     if mode == "items":
         for item in inst.items:
             column = present[item]
+            plain = _plain_numbers(frame[column])
+            if plain is not None:  # a column of plain numbers: nothing to check cell by cell
+                out[inst.columns[item]] = plain
+                used.add(column)
+                continue
             numbers, bad = _to_numbers(frame[column])
             bad = bad | _with_comma(frame[column])  # "4,5": score_wai decides what it is
             if bad.any():
@@ -226,9 +236,9 @@ def _read_sessions(
         if bad.any():
             values = numbers.astype(object)
             values[bad] = frame[score_column][bad]
-            out["wai"] = values
+            out[inst.score_name] = values
         else:
-            out["wai"] = numbers
+            out[inst.score_name] = numbers
         used.add(score_column)
     for column in frame.columns:
         if column not in used and column not in out.columns:
@@ -242,7 +252,10 @@ def _with_comma(values: pd.Series) -> pd.Series:
     """Text cells holding a comma (``"4,5"``: a decimal comma, or two answers?)."""
     if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
         return pd.Series(False, index=values.index)
-    return values.map(lambda v: isinstance(v, str) and "," in v).astype(bool)
+    try:  # vectorised when the cells are text (or missing)
+        return values.str.contains(",", regex=False, na=False).astype(bool)
+    except AttributeError:  # other objects mixed in
+        return values.map(lambda v: isinstance(v, str) and "," in v).astype(bool)
 
 
 def _blank_case_problems(case_ids: pd.Series, src: str, column: str,

@@ -21,13 +21,21 @@ from mixedwai.errors import ColumnError, DataValueError, EsIdMismatchWarning, Mi
 from mixedwai.ids import canonical_case_id, es_id_of
 
 _CANONICAL = r"ES(?:0|[1-9][0-9]*)_C(?:0|[1-9][0-9]*)"
+_CANONICAL_RE = re.compile(r"ES(?:0|[1-9][0-9]*)_C(?:0|[1-9][0-9]*)")
+_CANONICAL_ES = re.compile(r"(ES(?:0|[1-9][0-9]*))_C(?:0|[1-9][0-9]*)")
 _ES_PATTERN = re.compile(r"^\s*ES\s*#?\s*[-_ ]?\s*0*(\d+)\s*$", re.IGNORECASE)
 
 
 def _frame_of(
-    source: str | os.PathLike[str] | pd.DataFrame, *, value_labels: bool = False
+    source: str | os.PathLike[str] | pd.DataFrame, *, value_labels: bool = False,
+    text_columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """The table itself, or read from a path (SPSS value labels applied when asked)."""
+    """The table itself, or read from a path (SPSS value labels applied when asked).
+
+    ``text_columns``: names (matched as :func:`_find_column` does) of the columns
+    that keep their text when a text file is read; the others may be read as
+    numbers by the C parser (default: every column keeps its text).
+    """
     from mixedwai.io import read_table
 
     if isinstance(source, pd.DataFrame):
@@ -35,7 +43,11 @@ def _frame_of(
         frame.attrs["source"] = source.attrs.get("source", "input table")
         return frame
     if isinstance(source, (str, os.PathLike)):
-        return read_table(source, value_labels=value_labels)
+        keep = None
+        if text_columns is not None:
+            wanted = {_norm(name) for name in text_columns}
+            keep = lambda name: _norm(name) in wanted  # noqa: E731
+        return read_table(source, value_labels=value_labels, text_columns=keep)
     raise DataValueError(
         f"source = {type(source).__name__} is not allowed; expected a file path or a DataFrame"
     )
@@ -161,14 +173,23 @@ def _canonical_ids(values: pd.Series) -> pd.Series:
     present = values[values.notna()]
     uniques = pd.Series(pd.unique(present), dtype=object)
     # fast path: ids already canonical (ES<n>_C<m>, no padding) map to themselves
-    done = uniques.map(lambda v: isinstance(v, str)).astype(bool)
-    done &= uniques.where(done, "").astype(str).str.fullmatch(_CANONICAL).astype(bool)
-    mapping = dict(zip(uniques[done], uniques[done], strict=True))
-    for v in uniques[~done]:
+    canonical = _CANONICAL_RE.fullmatch
+    mapping: dict[Any, Any] = {}
+    all_canonical = True
+    for v in uniques.tolist():
+        if isinstance(v, str) and canonical(v):
+            mapping[v] = v
+            continue
+        all_canonical = False
         whole = isinstance(v, (float, np.floating)) and float(v).is_integer()
         mapping[v] = canonical_case_id(int(v) if whole else v)
-    out = values.map(mapping)
-    return out.where(out.fillna("").astype(str).str.len() > 0)
+    if all_canonical:  # every id canonical already: kept as is
+        return values.astype(object).where(values.notna())
+    codes, keys = pd.factorize(values.astype(object), use_na_sentinel=True)
+    table = np.array([*(mapping[k] or None for k in keys.tolist()), None], dtype=object)
+    out = pd.Series(table[np.where(codes < 0, len(keys), codes)], index=values.index,
+                    dtype=object)
+    return out.where(out.notna(), None).where(out.notna())
 
 
 def written_ids(values: pd.Series, canonical: pd.Series) -> dict[str, str]:
@@ -203,6 +224,29 @@ def _canonical_es(value: Any, case_id: Any) -> str | None:
     return None
 
 
+def _canonical_es_column(values: pd.Series | None, case_ids: pd.Series) -> np.ndarray:
+    """:func:`_canonical_es` of every row, computed once per distinct ES id and case id."""
+    # from the case id: once per distinct case (canonical ids read by one regex)
+    case_codes, case_uniques = pd.factorize(case_ids.reset_index(drop=True).astype(object),
+                                            use_na_sentinel=True)
+    from_case = []
+    for case in case_uniques.tolist():
+        found = _CANONICAL_ES.fullmatch(case) if isinstance(case, str) else None
+        from_case.append(found.group(1) if found else _canonical_es(None, case))
+    by_case = np.array([*from_case, None], dtype=object)
+    out = by_case[np.where(case_codes < 0, len(case_uniques), case_codes)]
+    if values is None:
+        return out
+    # from the ES column where it is filled: once per distinct value
+    es_codes, es_uniques = pd.factorize(pd.Series(values).reset_index(drop=True).astype(object),
+                                        use_na_sentinel=True)
+    given = [(_canonical_es(v, None), _blank(v)) for v in es_uniques.tolist()]
+    by_value = np.array([g for g, _ in given] + [None], dtype=object)
+    blank = np.array([b for _, b in given] + [True], dtype=bool)
+    index = np.where(es_codes < 0, len(es_uniques), es_codes)
+    return np.where(blank[index], out, by_value[index])
+
+
 def _warn_es_mismatch(
     given: pd.Series, case_ids: pd.Series, src: str, column: str, *, stacklevel: int = 3
 ) -> None:
@@ -213,15 +257,26 @@ def _warn_es_mismatch(
     are kept as given.
     """
     lines: list[str] = []
-    for pos, (value, case) in enumerate(zip(given, case_ids, strict=True)):
+    given = given.reset_index(drop=True)
+    case_ids = case_ids.reset_index(drop=True)
+    frame = pd.DataFrame({"value": given.astype(object), "case": case_ids.astype(object)})
+    distinct = frame.drop_duplicates()  # the check runs once per distinct (ES id, case) pair
+    flagged = set()
+    for value, case in zip(distinct["value"], distinct["case"], strict=True):
         if _blank(value) or not isinstance(case, str):
             continue
         from_case = es_id_of(case)
         es = _canonical_es(value, case)
         if from_case is None or es is None or not _ES_PATTERN.match(es) or es == from_case:
             continue
+        flagged.add((value, case))
+    if not flagged:
+        return
+    for pos in np.flatnonzero([(v, c) in flagged for v, c in zip(frame["value"], frame["case"],
+                                                                 strict=True)]):
+        value, case = frame["value"].iat[pos], frame["case"].iat[pos]
         lines.append(f"{src} row {row_number(pos)} (case {case}): {column} = {_show(value)} "
-                     f"but the case id names {from_case}")
+                     f"but the case id names {es_id_of(case)}")
     if not lines:
         return
     shown = [f"  - {line}" for line in lines[:MAX_LISTED]]
@@ -248,11 +303,44 @@ def _to_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         numbers = values.astype(float)
         infinite = pd.Series(np.isinf(numbers.to_numpy()), index=values.index)
         return numbers.mask(infinite), infinite
-    as_text = values.astype(object).where(values.notna())
-    cleaned = as_text.map(lambda v: v.strip().replace(",", ".") if isinstance(v, str) else v)
-    is_bool = cleaned.map(lambda v: isinstance(v, (bool, np.bool_))).astype(bool)
-    numbers = pd.to_numeric(cleaned.mask(is_bool), errors="coerce").astype(float)
-    numbers = numbers.mask(np.isinf(numbers.to_numpy()))
-    blank = cleaned.map(_blank).astype(bool) & ~is_bool
-    bad = numbers.isna() & ~blank
-    return numbers, bad
+    plain = _plain_numbers(values)
+    if plain is not None:
+        return pd.Series(plain, index=values.index), pd.Series(False, index=values.index)
+    # each distinct cell read once (a text column of a million rows holds a few values)
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    distinct = pd.Series(uniques, dtype=object)
+    is_bool = distinct.map(lambda v: isinstance(v, (bool, np.bool_))).astype(bool).to_numpy()
+    if is_bool.any():  # True == 1 when hashing: read every cell, not the distinct ones
+        codes = np.arange(len(values))
+        codes[values.isna().to_numpy()] = -1
+        distinct = pd.Series(values.to_numpy(dtype=object), dtype=object)
+        is_bool = distinct.map(lambda v: isinstance(v, (bool, np.bool_))).astype(bool).to_numpy()
+    cleaned = distinct.mask(is_bool).map(
+        lambda v: v.strip().replace(",", ".") if isinstance(v, str) else v)
+    parsed = pd.to_numeric(cleaned, errors="coerce").astype(float).to_numpy(copy=True)
+    parsed[np.isinf(parsed)] = np.nan
+    blank = cleaned.map(_blank).astype(bool).to_numpy() & ~is_bool
+    wrong = np.isnan(parsed) & ~blank
+    index = np.where(codes < 0, len(distinct), codes)
+    numbers = np.append(parsed, np.nan)[index]
+    bad = np.append(wrong, False)[index]
+    return pd.Series(numbers, index=values.index), pd.Series(bad, index=values.index)
+
+
+_PLAIN_KINDS = frozenset({"empty", "floating", "integer", "mixed-integer-float", "decimal"})
+
+
+def _plain_numbers(values: pd.Series) -> np.ndarray | None:
+    """The cells as floats when every one is a plain number or missing, else None.
+
+    One numpy conversion in C (the common case of a whole column of numbers);
+    text (``"4,5"``, ``"abc"``), booleans and infinities give None, and the
+    caller reads the distinct cells one by one.
+    """
+    if pd.api.types.infer_dtype(values, skipna=True) not in _PLAIN_KINDS:
+        return None
+    try:
+        numbers = values.to_numpy(dtype=object, na_value=np.nan).astype(float)
+    except (TypeError, ValueError):
+        return None
+    return None if np.isinf(numbers).any() else numbers

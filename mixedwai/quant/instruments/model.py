@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     NonNegativeInt,
     StrictBool,
+    StrictFloat,
     StrictInt,
     ValidationError,
     field_validator,
@@ -55,8 +56,9 @@ class Scale(BaseModel):
 
     Parameters
     ----------
-    min, max : int
-        Lowest and highest response (``min < max``).
+    min, max : int or float
+        Lowest and highest response (``min < max``); whole numbers for Likert
+        items, any numbers for a ready score (z-scores: ``-4``, ``4``).
     labels : dict of int to str, optional
         Anchor labels, e.g. ``{1: "never", 7: "always"}`` (keys within the scale).
 
@@ -69,12 +71,17 @@ class Scale(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    min: StrictInt
-    max: StrictInt
+    min: StrictInt | StrictFloat
+    max: StrictInt | StrictFloat
     labels: dict[int, str] | None = None
 
     def __str__(self) -> str:
-        return f"{self.min}..{self.max}"
+        return f"{self.min:g}..{self.max:g}"
+
+    @property
+    def range(self) -> float:
+        """``max - min``, the width of the scale (6 on 1..7)."""
+        return float(self.max - self.min)
 
 
 class Instrument(BaseModel):
@@ -84,7 +91,8 @@ class Instrument(BaseModel):
     the types and every cross-reference: subscale and reverse items must be items,
     no item may be listed twice or in two subscales, every item must be in exactly
     one subscale or listed in ``global_only``, ``scale.min < scale.max``, and the
-    ``item_column`` template must contain ``{item}``.
+    ``item_column`` template must contain ``{item}`` (or, for a one-item
+    instrument such as a ready score, may be the column itself).
 
     Parameters
     ----------
@@ -118,6 +126,10 @@ class Instrument(BaseModel):
         Responses are whole numbers (Likert points): ``score_wai`` refuses 3.5 or
         ``"4,5"``. ``false`` accepts values between the points (a decimal comma
         is then read as a decimal point, with a warning).
+    score_name : str, default="wai"
+        Name of the global score: its column in the output of ``score_wai``
+        (and of a ready score in a sessions table), in the figures' axis
+        labels and in the reports (``"bdi"`` for a depression inventory).
     notes : str, optional
         Free text.
 
@@ -157,6 +169,7 @@ class Instrument(BaseModel):
     max_missing_per_subscale: NonNegativeInt = 1
     global_rule: Literal["all_subscales_scorable", "complete"] = "all_subscales_scorable"
     integer_items: StrictBool = True
+    score_name: str = Field(default="wai", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     notes: str | None = None
 
     def __init__(self, **data: Any) -> None:
@@ -273,7 +286,7 @@ def cross_reference_problems(inst: Instrument) -> list[tuple[Loc, str]]:
             )
 
     fields = [f[1] for f in string.Formatter().parse(inst.item_column) if f[1] is not None]
-    if fields != ["item"]:
+    if fields != ["item"] and not (fields == [] and len(items) == 1):  # one item: its column
         problems.append(
             (("item_column",),
              f"template {inst.item_column!r} must contain {{item}} exactly once "
@@ -331,6 +344,13 @@ def cross_reference_problems(inst: Instrument) -> list[tuple[Loc, str]]:
                  f"item {item} is in no subscale; list it in a subscale or in global_only")
             )
 
+    if inst.score_name != "wai" and inst.score_name in RESERVED_NAMES:
+        problems.append((("score_name",), f"score name {inst.score_name!r} is reserved for "
+                                          "an output column; choose another"))
+    if inst.score_name in inst.subscales:
+        problems.append((("score_name",), f"score name {inst.score_name!r} is also a "
+                                          "subscale name; choose another"))
+
     seen_rev: set[int] = set()
     for pos, item in enumerate(inst.reverse):
         if item not in item_set:
@@ -350,6 +370,7 @@ _CHECK_NEEDS: dict[str, set[str]] = {
     "max_missing_per_subscale": {"subscales", "max_missing_per_subscale"},
     "global_only": {"global_only", "items", "subscales"},
     "reverse": {"reverse", "items"},
+    "score_name": {"score_name", "subscales"},
 }
 #: Stand-ins for required keys that are missing or invalid (their checks are then skipped).
 _PLACEHOLDERS: dict[str, Any] = {

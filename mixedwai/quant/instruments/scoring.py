@@ -76,7 +76,9 @@ def score_wai(
         before ``ES11_C1``) then session, with columns:
 
         - ``case_id``, ``es_id`` (when the input has it), ``session``;
-        - ``wai`` : global score, the mean of the answered keyed items;
+        - ``wai`` : global score, the mean of the answered keyed items (the
+          column takes the instrument's ``score_name``: ``bdi`` for
+          ``measure_instrument("bdi", ...)``);
         - one column per subscale of the instrument (``goal``, ``task``, ``bond``
           for the WAI forms): mean of its answered keyed items;
         - ``total`` : sum of the keyed items (when prorated: ``wai`` x number of
@@ -87,7 +89,8 @@ def score_wai(
           is prorated or missing, e.g. ``"goal: 2 of 4 items missing (items 4, 6;
           at most 1 allowed); global score missing"``.
 
-        ``attrs["source"]`` and ``attrs["instrument"]`` (its id) are set.
+        ``attrs["source"]``, ``attrs["instrument"]`` (its id), ``attrs["score"]``
+        (the score column) and ``attrs["scale"]`` (``(min, max)``) are set.
 
     Raises
     ------
@@ -179,7 +182,7 @@ def score_wai(
     present = [c in frame.columns for c in item_cols]
     if all(present):
         mode = "items"
-    elif not any(present) and "wai" in frame.columns:
+    elif not any(present) and inst.score_name in frame.columns:
         mode = "score"
     else:
         missing = [c for c, ok in zip(item_cols, present, strict=True) if not ok]
@@ -187,7 +190,7 @@ def score_wai(
         raise ColumnError(
             f"{src}: missing item column(s) {', '.join(map(repr, missing))} of instrument "
             f"{inst.id!r}; found columns: {found}. Pass item_columns={{item number: column}}, "
-            "or give a ready 'wai' column instead of items"
+            f"or give a ready {inst.score_name!r} column instead of items"
         )
 
     case_ids = _canonical_ids(frame["case_id"].reset_index(drop=True))
@@ -220,6 +223,8 @@ def score_wai(
     scores["n_items"] = scores["n_items"].astype("Int64")
     scores.attrs["source"] = src
     scores.attrs["instrument"] = inst.id
+    scores.attrs["score"] = inst.score_name
+    scores.attrs["scale"] = (inst.scale.min, inst.scale.max)
     return scores
 
 
@@ -304,7 +309,7 @@ def _score_items(
     total = np.where(answered == k, filled.sum(axis=1), wai * k)
     total = np.where(scorable, total, np.nan)
 
-    result["wai"] = wai
+    result[inst.score_name] = wai
     result.update(subscale_means)
     result["total"] = total
     result["n_items"] = answered
@@ -316,7 +321,8 @@ def _pass_score(
     frame: pd.DataFrame, inst: Instrument, src: str, case_arr: np.ndarray,
     session_numbers: np.ndarray, problems: _Problems,
 ) -> dict[str, Any]:
-    numbers, bad = _to_numbers(frame["wai"].reset_index(drop=True))
+    name = inst.score_name
+    numbers, bad = _to_numbers(frame[name].reset_index(drop=True))
     wai = numbers.to_numpy(dtype=float)
     lo, hi = inst.scale.min, inst.scale.max
     with np.errstate(invalid="ignore"):
@@ -327,19 +333,20 @@ def _pass_score(
         for r in wrong[:MAX_LISTED]:
             where = _where(src, r, case_arr[r], session_numbers[r])
             if bad.iloc[r]:
-                lines.append(f"{where}: wai = {_show(frame['wai'].iloc[r])} is not a number")
+                lines.append(f"{where}: {name} = {_show(frame[name].iloc[r])} is not a number")
             else:
-                lines.append(f"{where}: wai = {_show(wai[r])} is outside the scale {lo}..{hi}")
-        header = f"{src}: the ready wai score must be a number on the scale {lo}..{hi}"
+                lines.append(f"{where}: {name} = {_show(wai[r])} is outside the scale "
+                             f"{inst.scale}")
+        header = f"{src}: the ready {name} score must be a number on the scale {inst.scale}"
         valid = wai[~np.isnan(wai)]
         k = inst.n_items
         if valid.size and not bad.any() and valid.min() >= k * lo and valid.max() <= k * hi:
             header += (f" (these look like sums of the {k} items, {k * lo}..{k * hi}: divide "
                        f"by {k} to get the mean, or give the item columns)")
         problems.add(ScaleError, header, lines, total=wrong.size)
-    result: dict[str, Any] = {"wai": wai}
-    for name in inst.subscales:
-        result[name] = np.full(len(wai), np.nan)
+    result: dict[str, Any] = {name: wai}
+    for subscale in inst.subscales:
+        result[subscale] = np.full(len(wai), np.nan)
     result["total"] = wai * inst.n_items
     result["n_items"] = pd.array([pd.NA] * len(wai), dtype="Int64")
     result["note"] = np.where(np.isnan(wai), "no score given", "").astype(object)
@@ -416,6 +423,8 @@ def _note_for(pattern: Sequence[bool], inst: Instrument) -> str:
     missing_items = {item for item, gone in zip(inst.items, pattern, strict=True) if gone}
     if not missing_items:
         return ""
+    if inst.n_items == 1 and not inst.subscales:  # a ready score read as one item
+        return f"{inst.score_name} missing"
     parts: list[str] = []
     all_ok = True
     allowed = inst.max_missing_per_subscale

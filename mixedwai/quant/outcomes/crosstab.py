@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mixedwai._validation import check_range
+from mixedwai._validation import MAX_LISTED, check_range
 from mixedwai.errors import DataValueError, ExclusionWarning, SmallSampleWarning
 from mixedwai.quant.outcomes.descriptives import (
     characteristics_by_pattern,
@@ -48,7 +48,7 @@ from mixedwai.quant.outcomes.descriptives import (
     time_to_outcome,
 )
 from mixedwai.quant.outcomes.exact import ExactTestResult, cramers_v, freeman_halton_test
-from mixedwai.quant.outcomes.levels import TOTAL, as_outcome, pattern_order
+from mixedwai.quant.outcomes.levels import TOTAL, _levels, as_outcome, pattern_order
 from mixedwai.quant.outcomes.score_tests import score_outcome_tests
 
 __all__ = [
@@ -99,6 +99,11 @@ class CrosstabResult:
         Index ``case_id``, column ``reason``: cases left out and why.
     outcome_name : str
         Name of the outcome (the Series name, e.g. ``"job"``).
+    levels : tuple
+        The outcome's columns in ``counts``: ``("yes", "no")`` for a yes/no
+        outcome, else its levels in order.
+    binary : bool
+        Whether the outcome is yes/no.
 
     Examples
     --------
@@ -130,6 +135,8 @@ class CrosstabResult:
     warning: str | None
     excluded: pd.DataFrame
     outcome_name: str = "outcome"
+    levels: tuple = ("yes", "no")
+    binary: bool = True
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy outcome rate per pattern.
@@ -137,10 +144,20 @@ class CrosstabResult:
         Returns
         -------
         pandas.DataFrame
-            Columns ``pattern``, ``n``, ``n_outcome``, ``pct_outcome`` (percent),
-            one row per pattern and a last row ``"total"``.
+            One row per pattern and a last row ``"total"``. For a yes/no
+            outcome: columns ``pattern``, ``n``, ``n_outcome``, ``pct_outcome``
+            (percent with outcome yes). For a categorical one: ``pattern``,
+            ``n``, then ``n_<level>`` and ``pct_<level>`` for each level (the
+            rate of each level within the pattern).
         """
         counts = self.counts
+        if not self.binary:
+            out = pd.DataFrame({"pattern": pd.Series(list(counts.index), dtype=object),
+                                "n": counts["total"].astype(int).to_numpy()})
+            for level in self.levels:
+                out[f"n_{level}"] = counts[level].astype(int).to_numpy()
+                out[f"pct_{level}"] = self.pct_within[level].astype(float).to_numpy()
+            return out
         n = counts["total"].astype(int)
         yes = counts["yes"].astype(int)
         pct = (100 * yes / n.where(n > 0)).astype(float)
@@ -153,6 +170,8 @@ class CrosstabResult:
 
     def summary(self) -> str:
         """One paragraph reporting the rates, the exact test and its caveats."""
+        if not self.binary:
+            return self._categorical_summary()
         rates = self.to_frame()
         total = rates.iloc[-1]
         parts = [
@@ -165,6 +184,28 @@ class CrosstabResult:
             f"{self.outcome_name} = yes: {', '.join(parts)}. "
             f"Freeman-Halton exact test: p = {_p(self.test.p_value)} ({self.test.method}); "
             f"Cramér's V = {v}."
+        )
+        if self.warning:
+            text += f" {self.warning}"
+        if len(self.excluded):
+            text += f" {len(self.excluded)} case(s) were left out (see `excluded`)."
+        return text
+
+
+    def _categorical_summary(self) -> str:
+        counts, pct = self.counts, self.pct_within
+        overall = ", ".join(f"{_plain(level)} {counts.loc[TOTAL, level]} "
+                            f"({_pct(pct.loc[TOTAL, level])})" for level in self.levels)
+        parts = []
+        for pattern in counts.index[:-1]:
+            cells = ", ".join(f"{_plain(level)} {counts.loc[pattern, level]}/"
+                              f"{counts.loc[pattern, 'total']}" for level in self.levels)
+            parts.append(f"{_plain(pattern)}: {cells}")
+        v = "undefined" if math.isnan(self.cramers_v) else f"{self.cramers_v:.2f}"
+        text = (
+            f"{self.outcome_name} of {self.n} cases: {overall}; by pattern, "
+            f"{'; '.join(parts)}. Freeman-Halton exact test: p = {_p(self.test.p_value)} "
+            f"({self.test.method}); Cramér's V = {v}."
         )
         if self.warning:
             text += f" {self.warning}"
@@ -190,10 +231,11 @@ def outcome_crosstab(
     outcome: pd.Series,
     *,
     order: Sequence[object] | None = None,
+    levels: Sequence[object] | None = None,
     n_resamples: int = 100_000,
     random_state: int = 0,
 ) -> CrosstabResult:
-    """Crosstab alliance patterns with a yes/no outcome and test their association.
+    """Crosstab alliance patterns with an outcome and test their association.
 
     Parameters
     ----------
@@ -201,11 +243,21 @@ def outcome_crosstab(
         Case id -> pattern (or cluster number) of the clustered cases. Blank
         labels mean "not clustered".
     outcome : pandas.Series
-        Case id -> outcome (booleans, or yes/no spellings such as the
-        ``job`` column of the case table). Blank = unknown.
+        Case id -> outcome. Booleans, or yes/no spellings such as the ``job``
+        column of the case table, make a yes/no outcome (columns ``yes``,
+        ``no``); any other values are the levels of a categorical outcome (a
+        three-level outcome, a treatment arm), one column each. Blank =
+        unknown.
     order : list, optional
         Order of the patterns in the table (default: categorical order of
         ``labels``, else sorted).
+    levels : list, optional
+        The outcome's levels in the order wanted; makes the outcome
+        categorical even when its values are yes/no spellings (a treatment
+        arm coded 1/2). Without it, an outcome is yes/no when any of its
+        values is a yes/no spelling (the others are then refused as typos),
+        and categorical otherwise, its levels in their natural order
+        (categories; numbers by value; else first appearance).
     n_resamples : int, default=100_000
         Monte Carlo draws, used only if the exact enumeration is too large.
     random_state : int, default=0
@@ -236,6 +288,8 @@ def outcome_crosstab(
 
     Notes
     -----
+    The test is the same for every outcome: the Freeman-Halton extension of
+    Fisher's exact test to the r x c table, and Cramér's V.
     Cases are joined on the case id. A case with a pattern but no outcome, or
     with an outcome but no pattern (not clustered), is left out and listed in
     ``excluded`` with the reason. The exact test is
@@ -277,49 +331,57 @@ def outcome_crosstab(
                 f"{name} holds these cases more than once: {', '.join(map(str, dup))}"
             )
     outcome_name = str(outcome.name) if outcome.name is not None else "outcome"
-    result = as_outcome(outcome, column=outcome_name)
+    binary = levels is None and _yes_no(outcome)
+    result = as_outcome(outcome, column=outcome_name) if binary else _categories(outcome)
 
-    excluded: dict[object, str] = {}
-    no_outcome = []
-    for case, label in labels.items():
-        if pd.isna(label):
-            continue
-        if case not in result.index:
-            excluded[case] = f"not in the {outcome_name} table"
-            no_outcome.append(case)
-        elif pd.isna(result[case]):
-            excluded[case] = f"{outcome_name} is blank"
-            no_outcome.append(case)
-    for case in result.index:
-        if case not in labels.index or pd.isna(labels.get(case)):
-            excluded[case] = "no pattern (not clustered)"
-    if no_outcome:
+    # every case left out, with why (vectorised: no loop over the cases)
+    labelled = labels[labels.notna()]
+    position = result.index.get_indexer(labelled.index)
+    values = result.to_numpy(dtype=object)[np.maximum(position, 0)] if len(result) else \
+        np.full(len(labelled), None, dtype=object)
+    not_in = position < 0
+    blank = ~not_in & pd.isna(values)
+    no_outcome = labelled.index[not_in | blank]
+    reasons = np.where(not_in[not_in | blank], f"not in the {outcome_name} table",
+                       f"{outcome_name} is blank")
+    unlabelled = ~result.index.isin(labelled.index)
+    excluded_ids = [*no_outcome, *result.index[unlabelled]]
+    excluded_why = [*reasons.tolist(), *["no pattern (not clustered)"] * int(unlabelled.sum())]
+    if len(no_outcome):
+        shown = ", ".join(map(str, no_outcome[:MAX_LISTED]))
+        more = f" ... and {len(no_outcome) - MAX_LISTED} more" if len(no_outcome) > MAX_LISTED \
+            else ""
         warnings.warn(
             f"{len(no_outcome)} case(s) with a pattern but no {outcome_name} left out of the "
-            f"crosstab: {', '.join(map(str, no_outcome))}",
+            f"crosstab: {shown}{more}",
             ExclusionWarning,
             stacklevel=2,
         )
 
-    keep = [c for c in labels.index if c not in excluded and not pd.isna(labels[c])]
-    if not keep:
+    keep = ~(not_in | blank)
+    if not keep.any():
         from mixedwai.errors import InsufficientDataError
 
         raise InsufficientDataError(
             f"no case has both a pattern and a {outcome_name}; check that the case ids of "
             "labels and outcome match"
         )
-    kept_labels = labels.loc[keep]
-    kept_outcome = result.loc[keep].astype(bool)
+    kept_labels = labelled[keep]
+    kept_values = pd.Series(values[keep], index=kept_labels.index)
     patterns = pattern_order(kept_labels, order)
-
-    table = np.array(
-        [[int((kept_outcome[kept_labels == p]).sum()),
-          int((~kept_outcome[kept_labels == p]).sum())] for p in patterns],
-        dtype=np.int64,
-    ).reshape(len(patterns), 2)
+    if binary:
+        columns: list[object] = ["yes", "no"]
+        level_codes = np.where(kept_values.astype(bool).to_numpy(), 0, 1)
+    else:
+        columns = _levels(kept_values, levels, name=outcome_name)
+        level_codes = pd.Index(columns).get_indexer(kept_values.to_numpy(dtype=object))
+    pattern_codes = pd.Index(patterns).get_indexer(kept_labels.to_numpy(dtype=object))
+    table = np.bincount(pattern_codes * len(columns) + level_codes,
+                        minlength=len(patterns) * len(columns)).reshape(len(patterns),
+                                                                        len(columns))
+    table = table.astype(np.int64)
     index = pd.Index([_plain(p) for p in patterns], name="pattern", dtype=object)
-    body = pd.DataFrame(table, index=index, columns=["yes", "no"])
+    body = pd.DataFrame(table, index=index, columns=pd.Index(columns, dtype=object))
     counts = body.copy()
     counts["total"] = counts.sum(axis=1)
     counts.loc[TOTAL] = counts.sum(axis=0)
@@ -330,7 +392,8 @@ def outcome_crosstab(
     pct_overall = counts / n * 100
 
     expected = pd.DataFrame(
-        np.outer(table.sum(axis=1), table.sum(axis=0)) / n, index=index, columns=["yes", "no"]
+        np.outer(table.sum(axis=1), table.sum(axis=0)) / n, index=index,
+        columns=pd.Index(columns, dtype=object),
     )
     live = expected.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
     n_cells = int(live.size)
@@ -349,8 +412,8 @@ def outcome_crosstab(
         warnings.warn(message, SmallSampleWarning, stacklevel=2)
 
     excluded_frame = pd.DataFrame(
-        {"reason": np.array(list(excluded.values()), dtype=object)},
-        index=pd.Index(list(excluded.keys()), name="case_id", dtype=object),
+        {"reason": np.array(excluded_why, dtype=object)},
+        index=pd.Index(excluded_ids, name="case_id", dtype=object),
     )
     return CrosstabResult(
         counts=counts,
@@ -366,4 +429,38 @@ def outcome_crosstab(
         warning=message,
         excluded=excluded_frame,
         outcome_name=outcome_name,
+        levels=tuple(_plain(c) for c in columns),
+        binary=binary,
     )
+
+
+def _yes_no(values: pd.Series) -> bool:
+    """Whether the outcome is read as yes/no: booleans, or any cell a yes/no spelling.
+
+    A ``Categorical`` column (``read_cases(..., outcome_type="categorical")``)
+    is categorical. A column where some cells are yes/no spellings and others are not is a
+    yes/no outcome with typos (``"maybe"``), refused cell by cell by
+    :func:`~mixedwai.quant.data.cases.parse_outcome`; a column where no cell is
+    one (``"A"``/``"B"``, ``"employed"``/``"training"``/``"none"``) is categorical.
+    """
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return True
+    if isinstance(values.dtype, pd.CategoricalDtype):  # read as categorical: so it is
+        return False
+    from mixedwai.quant.data.cases import OUTCOME_SPELLINGS
+
+    distinct = pd.Series(pd.unique(values.dropna()), dtype=object)
+    keys = distinct.map(lambda v: str(int(v)) if isinstance(v, (int, float, np.number))
+                        and not isinstance(v, bool) and float(v).is_integer()
+                        else str(v)).str.strip().str.lower()
+    return bool(keys.isin(list(OUTCOME_SPELLINGS)).any())
+
+
+def _categories(values: pd.Series) -> pd.Series:
+    """Outcome cells as levels: text stripped, blanks missing, numbers kept."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values
+    out = values.astype(object)
+    text = out.map(lambda v: v.strip() if isinstance(v, str) else v) \
+        if out.map(type).eq(str).any() else out
+    return text.where(text.notna() & (text.astype(str) != ""))

@@ -36,8 +36,8 @@ import pandas as pd
 
 from mixedwai._validation import raise_problems, require_columns, source_name
 from mixedwai.errors import DataValueError, ExclusionWarning
-from mixedwai.ids import es_id_of
 from mixedwai.limits import limit, limit_hint
+from mixedwai.quant.data.table import _canonical_es_column
 from mixedwai.quant.outcomes.levels import (
     MISSING_LEVEL,
     TOTAL,
@@ -261,7 +261,8 @@ def characteristics_by_pattern(
         if "es_id" in members.columns:
             columns.append(("es_id", members["es_id"]))
         else:
-            es = pd.Series([es_id_of(str(c)) for c in members.index], index=members.index)
+            es = pd.Series(_canonical_es_column(None, pd.Series(members.index.astype(str))),
+                           index=members.index, dtype=object)  # once per distinct case
             if es.notna().any():
                 columns.append(("es_id", es))
     columns += [(name, members[name]) for name in attributes]
@@ -270,6 +271,7 @@ def characteristics_by_pattern(
     rows: list[dict[str, object]] = []
     groups = [(p, (labels == p).to_numpy()) for p in patterns]
     groups.append((TOTAL, np.ones(len(labels), dtype=bool)))
+    sizes = [int(mask.sum()) for _, mask in groups]  # once, not once per level
     for name, values in columns:
         if _is_numeric(values) and name not in categorical:
             for pattern, mask in groups:
@@ -278,16 +280,20 @@ def characteristics_by_pattern(
                              "n": int(numbers.notna().sum()), "pct": np.nan,
                              "mean": numbers.mean(), "sd": numbers.std(ddof=1)})
             if values.isna().any():
-                for pattern, mask in groups:
+                for (pattern, mask), size in zip(groups, sizes, strict=True):
                     rows.append(_level_row(name, MISSING_LEVEL, pattern,
-                                           int(values[mask].isna().sum()), int(mask.sum())))
+                                           int(values[mask].isna().sum()), size))
             continue
         filled = _filled(values)
         appearance = cases[name] if name in cases.columns else None
-        for level in _levels(values, orders.get(name), appearance=appearance, name=name):
-            for pattern, mask in groups:
-                rows.append(_level_row(name, level, pattern,
-                                       int((filled[mask] == level).sum()), int(mask.sum())))
+        levels = _levels(values, orders.get(name), appearance=appearance, name=name)
+        # one count per (level, group), vectorised: no comparison per level and pattern
+        level_codes = pd.Index(levels, dtype=object).get_indexer(filled.to_numpy(dtype=object))
+        counts = np.stack([np.bincount(level_codes[mask], minlength=len(levels))
+                           for _, mask in groups], axis=1)
+        for i, level in enumerate(levels):
+            for j, (pattern, _) in enumerate(groups):
+                rows.append(_level_row(name, level, pattern, int(counts[i, j]), sizes[j]))
     long = pd.DataFrame(rows, columns=["attribute", "level", "pattern", "n", "pct", "mean", "sd"])
     for column in ("attribute", "level", "pattern"):
         long[column] = long[column].astype(object)

@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ __all__ = ["ExactTestResult", "count_tables", "cramers_v", "freeman_halton_test"
 RELATIVE_TOLERANCE = 1e-7
 #: Tables enumerated by default before falling back to Monte Carlo.
 DEFAULT_MAX_TABLES = 10_000_000
+#: Rows up to which the tables of the last two columns are counted in closed form.
+_CLOSED_FORM_MAX_ROWS = 12
 #: Partial tables expanded at once during enumeration (bounds memory use).
 _BLOCK = 200_000
 
@@ -130,7 +133,9 @@ def count_tables(table: object, *, cap: int | None = None) -> int:
     Notes
     -----
     Dynamic programming over columns, with the remaining row sums (sorted, as
-    the count does not depend on the row order) as the state.
+    the count does not depend on the row order) as the state; the last two
+    columns are counted in closed form (bounded compositions, by
+    inclusion-exclusion), so that tables of 100,000 cases are counted at once.
 
     Examples
     --------
@@ -145,6 +150,8 @@ def count_tables(table: object, *, cap: int | None = None) -> int:
     def count(j: int, state: tuple[int, ...]) -> int:
         if j == len(cols) - 1:
             return 1
+        if j == len(cols) - 2 and len(state) <= _CLOSED_FORM_MAX_ROWS:
+            return _n_compositions(cols[j], state)  # the last column is what remains
         total = 0
         for x in _compositions(cols[j], state):
             rest = tuple(sorted(s - v for s, v in zip(state, x, strict=True)))
@@ -154,6 +161,23 @@ def count_tables(table: object, *, cap: int | None = None) -> int:
         return total
 
     return count(0, tuple(sorted(rows)))
+
+
+def _n_compositions(total: int, bounds: Sequence[int]) -> int:
+    """Number of x with sum(x) = total and 0 <= x[i] <= bounds[i] (inclusion-exclusion).
+
+    ``sum over subsets S of (-1)^|S| C(total - sum_{i in S}(bounds[i] + 1) + r - 1, r - 1)``,
+    exact in Python integers; checked against enumeration in the tests.
+    """
+    r = len(bounds)
+    result = 0
+    for size in range(r + 1):
+        sign = -1 if size % 2 else 1
+        for subset in itertools.combinations(bounds, size):
+            rest = total - sum(b + 1 for b in subset)
+            if rest >= 0:
+                result += sign * math.comb(rest + r - 1, r - 1)
+    return result
 
 
 def _compositions(total: int, bounds: Sequence[int]):

@@ -156,8 +156,10 @@ def _levels(
         else:
             seen = [_plain(v) for v in pd.unique((appearance if appearance is not None
                                                   else values).dropna())]
-            levels = [v for v in seen if v in set(present)]
-            levels += [v for v in present if v not in set(levels)]
+            present_set = set(present)  # built once: thousands of levels (ES ids) at scale
+            levels = [v for v in seen if v in present_set]
+            listed = set(levels)
+            levels += [v for v in present if v not in listed]
     if values.isna().any():
         levels.append(MISSING_LEVEL)
     return levels
@@ -185,7 +187,13 @@ def _check_level_order(level_order: Mapping[str, Sequence[object]] | None,
 
 def _filled(values: pd.Series) -> pd.Series:
     """Values with blanks replaced by the missing level (as objects)."""
-    return values.astype(object).where(values.notna(), MISSING_LEVEL).map(_plain)
+    filled = values.astype(object).where(values.notna(), MISSING_LEVEL)
+    if values.dtype != object:  # numbers and categories come out as Python objects already
+        return filled
+    codes, uniques = pd.factorize(filled, use_na_sentinel=True)  # _plain once per value
+    plain = np.array([_plain(u) for u in uniques.tolist()] + [MISSING_LEVEL], dtype=object)
+    return pd.Series(plain[np.where(codes < 0, len(uniques), codes)], index=values.index,
+                     name=values.name, dtype=object)
 
 
 def _is_numeric(values: pd.Series) -> bool:

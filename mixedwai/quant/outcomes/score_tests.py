@@ -155,7 +155,7 @@ def _mann_whitney(x: np.ndarray, y: np.ndarray, stats) -> dict[str, object]:
     if not ties and len(pooled) <= 400:
         res = stats.mannwhitneyu(x, y, alternative="two-sided", method="exact")
         method = "exact"
-    elif ties and math.comb(len(pooled), min(len(x), len(y))) <= MAX_PERMUTATIONS:
+    elif ties and _comb_at_most(len(pooled), min(len(x), len(y)), MAX_PERMUTATIONS):
         res = stats.mannwhitneyu(
             x, y, alternative="two-sided",
             method=stats.PermutationMethod(n_resamples=np.inf),
@@ -165,3 +165,16 @@ def _mann_whitney(x: np.ndarray, y: np.ndarray, stats) -> dict[str, object]:
         res = stats.mannwhitneyu(x, y, alternative="two-sided", method="asymptotic")
         method = "asymptotic"
     return {"u": float(res.statistic), "p_value": min(1.0, float(res.pvalue)), "method": method}
+
+
+def _comb_at_most(n: int, k: int, limit: int) -> bool:
+    """Whether C(n, k) <= limit, without computing C(n, k) when it is far larger.
+
+    ``math.comb(1_000_000, 400_000)`` has some 290,000 digits and takes seconds; its
+    logarithm (``lgamma``) settles the question at once, and the exact count is
+    computed only near the limit.
+    """
+    log_comb = math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+    if log_comb > math.log(limit) + 1.0:
+        return False
+    return math.comb(n, k) <= limit

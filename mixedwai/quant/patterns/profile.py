@@ -84,7 +84,7 @@ def profile_table(
     names, abbrevs = _pattern_names(patterns)
 
     problems = [f"case {show(case)}: no cluster label" for case in labels.index[labels.isna()]]
-    missing_cases = [case for case in labels.index if case not in matrix.index]
+    missing_cases = list(labels.index[~labels.index.isin(matrix.index)])  # vectorised
     problems += [
         f"case {show(case)} is labelled but not in the score matrix" for case in missing_cases
     ]

@@ -82,6 +82,7 @@ def describe_shapes(
     slope_threshold: float = 0.15,
     curvature_threshold: float = 0.15,
     level_rule: str = "grand_mean",
+    scale: tuple[float, float] = (1, 7),
 ) -> pd.DataFrame:
     """Describe each cluster's mean trajectory by level, slope, curvature and shape.
 
@@ -96,11 +97,18 @@ def describe_shapes(
         means (the caller passes it). When None, the mean of the rows' levels
         is used (unweighted by cluster size).
     slope_threshold : float, default=0.15
-        In score points per session: ``|slope|`` above it is a linear change.
+        In points per session of the 1..7 scale (Notes): ``|slope|`` above it
+        is a linear change.
     curvature_threshold : float, default=0.15
-        In score points per session squared (the quadratic coefficient ``c`` of
-        ``a + b t + c t**2``): ``|c|`` above it *and* a quadratic trend that
-        explains more variation than the linear trend makes a U or inverted U.
+        In points per session squared of the 1..7 scale (the quadratic
+        coefficient ``c`` of ``a + b t + c t**2``): ``|c|`` above it *and* a
+        quadratic trend that explains more variation than the linear trend
+        makes a U or inverted U.
+    scale : (float, float), default=(1, 7)
+        The scale of the scores. Both thresholds are relative to its range:
+        they are given in points of the WAI's 1..7 scale (range 6) and
+        multiplied by ``(high - low) / 6``, so 0.15 on 1..7 is 1.575 on 0..63
+        and 0.025 on a 0..1 scale.
     level_rule : {"grand_mean", "median"}, default="grand_mean"
         ``"grand_mean"`` compares each level with ``grand_mean`` (or the mean of
         the rows when it is None); ``"median"`` with the median of the rows'
@@ -142,6 +150,11 @@ def describe_shapes(
     ``c**2 * sum(q**2) > b**2 * sum(s**2)`` with ``s`` the centred times and
     ``q = s**2 - mean(s**2)`` (for N = 3: ``|c| > sqrt(3) |b|``).
 
+    The thresholds are relative to the scale: a change of 0.3 points over
+    three sessions (slope 0.15) is 5 % of the 1..7 range, and the same 5 % of
+    any other range (3.15 points on 0..63). A flat trajectory on a wide scale
+    (34.2, 33.3, 35.3 on 0..63) is therefore stable, not U-shaped.
+
     Rules, in order: quadratic dominates and ``|c| > curvature_threshold`` ->
     "U-shaped" (c > 0) or "inverted U" (c < 0); else ``|b| > slope_threshold``
     -> "linear increase" / "linear decrease"; else "stable". Only stable
@@ -174,6 +187,7 @@ def describe_shapes(
     check_range("slope_threshold", slope_threshold, low=0)
     check_range("curvature_threshold", curvature_threshold, low=0)
     check_choice("level_rule", level_rule, _LEVEL_RULES)
+    unit = _scale_unit(scale)
     if grand_mean is not None:
         try:
             ok = bool(np.isfinite(float(grand_mean))) and not isinstance(grand_mean, bool)
@@ -197,9 +211,9 @@ def describe_shapes(
     level = np.where(level_value >= reference, "high", "low")
     shapes: list[str] = []
     for i in range(len(values)):
-        if quad_dominates[i] and abs(c[i]) > curvature_threshold:
+        if quad_dominates[i] and abs(c[i]) > curvature_threshold * unit:
             shapes.append("U-shaped" if c[i] > 0 else "inverted U")
-        elif abs(b[i]) > slope_threshold:
+        elif abs(b[i]) > slope_threshold * unit:
             shapes.append("linear increase" if b[i] > 0 else "linear decrease")
         else:
             shapes.append("stable")
@@ -230,12 +244,13 @@ def name_patterns(
     curvature_threshold: float = 0.15,
     level_rule: str = "grand_mean",
     names: Mapping[int, str] | None = None,
+    scale: tuple[float, float] = (1, 7),
 ) -> pd.DataFrame:
     """Name each cluster's pattern, with names that are unique across clusters.
 
     Parameters
     ----------
-    means, grand_mean, slope_threshold, curvature_threshold, level_rule
+    means, grand_mean, slope_threshold, curvature_threshold, level_rule, scale
         As in :func:`describe_shapes`.
     names : mapping of cluster number to str, optional
         Names chosen by the researcher; they override the automatic ones.
@@ -287,6 +302,7 @@ def name_patterns(
         slope_threshold=slope_threshold,
         curvature_threshold=curvature_threshold,
         level_rule=level_rule,
+        scale=scale,
     )
     overrides = _check_overrides(names or {}, shapes.index)
 
@@ -326,6 +342,17 @@ def name_patterns(
     out["pattern"] = pattern.to_numpy()
     out["abbrev"] = abbrev.to_numpy()
     return out
+
+
+def _scale_unit(scale: tuple[float, float]) -> float:
+    """The scale's range in units of the 1..7 range (1.0 on 1..7, 10.5 on 0..63)."""
+    try:
+        low, high = (float(v) for v in scale)
+    except (TypeError, ValueError):
+        raise OptionError(f"scale = {scale!r} is not allowed; expected (low, high)") from None
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise OptionError(f"scale = {scale!r} is not allowed; expected low < high")
+    return (high - low) / 6.0
 
 
 def _first_free(base: str, taken: set[str], *, sep: str) -> str:

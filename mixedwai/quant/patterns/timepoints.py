@@ -55,9 +55,9 @@ def _numeric_times(frame: pd.DataFrame, columns: list[str], *, what: str) -> np.
     for j, column in enumerate(columns):
         converted = pd.to_numeric(frame[column], errors="coerce")
         values[:, j] = converted.to_numpy(dtype=float, na_value=np.nan)
-        for label, raw, num in zip(frame.index, frame[column], values[:, j], strict=True):
-            if not np.isfinite(num):
-                problems.append(f"{what} {show(label)}, column {column!r}: {show(raw)}")
+        for pos in np.flatnonzero(~np.isfinite(values[:, j])):  # only the bad cells
+            problems.append(f"{what} {show(frame.index[pos])}, column {column!r}: "
+                            f"{show(frame[column].iloc[pos])}")
     raise_problems(DataValueError, f"{what} means must be finite numbers", problems)
     return values
 

@@ -39,10 +39,12 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from mixedwai._validation import check_choice, check_range
+from mixedwai._validation import check_choice, check_range, source_name
 from mixedwai.errors import ColumnError, InsufficientDataError, OptionError
+from mixedwai.quant.selection.rules import MIN_CLUSTER_N
 from mixedwai.quant.selection.stability import STABILITY_MAX_N
 from mixedwai.quant.ward.estimator import (
     DEVIATION_DECIMALS,
@@ -63,35 +65,74 @@ TIE_RULE = (
 )
 
 
-def _wide_matrix(frame: pd.DataFrame, n_sessions: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Case-by-time matrix from a wide frame; cases with a missing score are excluded."""
-    from mixedwai.quant.patterns.timepoints import time_columns
+def _wide_matrix(frame: pd.DataFrame, n_sessions: int | None
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Case-by-time matrix from a wide frame, taken whole or refused.
+
+    Every column is a time point: the columns ``t1..tN`` when the frame has
+    them, else every column in its order. Other columns (text, a second id) are
+    refused, by name. ``n_sessions`` keeps the first N time columns when given.
+    Cases with a missing score are excluded and listed.
+    """
+    import re
 
     if "case_id" in frame.columns:
         frame = frame.set_index("case_id")
-    columns = time_columns(frame, min_times=n_sessions)[:n_sessions]
+    src = source_name(frame)
+    named = [c for c in frame.columns if isinstance(c, str) and re.fullmatch(r"t\d+", c)]
+    if named:
+        columns = sorted(named, key=lambda c: int(c[1:]))
+        others = [c for c in frame.columns if c not in set(named)]
+        if others:
+            raise ColumnError(
+                f"{src}: a wide table must hold only the time columns t1..tN (and case_id); "
+                f"found other column(s) {', '.join(repr(str(c)) for c in others)}. Select the "
+                "time columns, or set the case ids as the index"
+            )
+    else:
+        columns = list(frame.columns)
+        others = [c for c in columns if not _numeric_column(frame[c])]
+        if others:
+            raise ColumnError(
+                f"{src}: every column of a wide table is a time point and must hold numbers; "
+                f"column(s) {', '.join(repr(str(c)) for c in others)} hold text. Drop them, "
+                "or set the case ids as the index"
+            )
+    if n_sessions is not None:
+        if len(columns) < n_sessions:
+            found = ", ".join(repr(str(c)) for c in frame.columns) or "(none)"
+            raise ColumnError(f"{src}: n_sessions = {n_sessions} but the wide table has "
+                              f"{len(columns)} time column(s): {found}")
+        columns = columns[:n_sessions]
     matrix = frame[columns].apply(pd.to_numeric, errors="coerce").astype(float)
+    matrix.columns = [f"t{i}" for i in range(1, len(columns) + 1)]
     missing = matrix.isna()
-    rows = missing.any(axis=1)
-    excluded = pd.DataFrame(
-        {
-            "case_id": [str(c) for c in matrix.index[rows]],
-            "reason": [
-                "missing score at " + ", ".join(c for c in columns if missing.at[case, c])
-                for case in matrix.index[rows]
-            ],
-        },
-        columns=["case_id", "reason"],
-    )
+    rows = missing.any(axis=1).to_numpy()
+    names = np.asarray([str(c) for c in columns], dtype=object)
+    reasons = ["missing score at " + ", ".join(names[flags])
+               for flags in missing.to_numpy()[rows]]
+    excluded = pd.DataFrame({"case_id": [str(c) for c in matrix.index[rows]], "reason": reasons},
+                            columns=["case_id", "reason"])
     matrix = matrix.loc[~rows]
     matrix.index.name = "case_id"
     return matrix, excluded
 
 
-def _resolve_data(data: Any, n_sessions: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(matrix, excluded) from a Trajectories, a long scores frame or a wide matrix."""
+def _numeric_column(values: pd.Series) -> bool:
+    """Whether every non-blank cell of a column is a number."""
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+            values.dtype):
+        return True
+    present = values.dropna()
+    return bool(pd.to_numeric(present, errors="coerce").notna().all())
+
+
+def _resolve_data(data: Any, n_sessions: int | None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, str, tuple[float, float] | None]:
+    """(matrix, excluded, score name, scale) from a Trajectories, long scores or a wide matrix."""
     if hasattr(data, "matrix") and hasattr(data, "excluded"):
-        return data.matrix.astype(float), data.excluded
+        return (data.matrix.astype(float), data.excluded, getattr(data, "score", "wai"),
+                getattr(data, "scale", None))
     if not isinstance(data, pd.DataFrame):
         raise OptionError(
             f"data must be a Trajectories, a long scores table (case_id, session, wai) or a "
@@ -100,9 +141,12 @@ def _resolve_data(data: Any, n_sessions: int) -> tuple[pd.DataFrame, pd.DataFram
     if "session" in data.columns:
         from mixedwai.quant.trajectories import build_trajectories
 
-        trajectories = build_trajectories(data, n_sessions=n_sessions)
-        return trajectories.matrix.astype(float), trajectories.excluded
-    return _wide_matrix(data, n_sessions)
+        trajectories = build_trajectories(data, n_sessions=3 if n_sessions is None
+                                          else n_sessions)
+        return (trajectories.matrix.astype(float), trajectories.excluded, trajectories.score,
+                trajectories.scale)
+    matrix, excluded = _wide_matrix(data, n_sessions)
+    return matrix, excluded, str(data.attrs.get("score", "score")), data.attrs.get("scale")
 
 
 def cluster_trajectories(
@@ -110,7 +154,7 @@ def cluster_trajectories(
     *,
     k: int | str = "auto",
     scores: str = "direct",
-    n_sessions: int = 3,
+    n_sessions: int | None = None,
     k_rule: str = "jump",
     min_share: float = 0.10,
     max_k: int = 6,
@@ -125,6 +169,8 @@ def cluster_trajectories(
     refine: str | None = None,
     tie_seeds: int = 20,
     tie_max_n: int | None = TIE_MAX_N,
+    scale: tuple[float, float] | None = None,
+    min_n: int = MIN_CLUSTER_N,
 ) -> ClusterResult:
     """Cluster the cases' alliance trajectories with Ward's method and name the patterns.
 
@@ -134,24 +180,30 @@ def cluster_trajectories(
         A :class:`mixedwai.quant.trajectories.Trajectories`; or a long scores
         table (``case_id``, ``session``, ``wai``: then
         :func:`~mixedwai.quant.trajectories.build_trajectories` builds the
-        matrix from the first ``n_sessions`` sessions); or a case-by-time
-        matrix (index or column ``case_id``, columns ``t1..tN``: its first
-        ``n_sessions`` time columns are used, and cases with a missing score
-        there are excluded and listed).
+        matrix from the first ``n_sessions`` sessions); or a wide case-by-time
+        matrix (index or column ``case_id``; columns ``t1..tN``, or else every
+        column a time point in its order). A wide matrix is taken whole: every
+        time column is used unless ``n_sessions`` says otherwise, any other
+        column is refused by name, and cases with a missing score are
+        excluded and listed.
     k : "auto" or int, default="auto"
         Number of clusters; ``"auto"`` follows the reference study (see
         :func:`mixedwai.quant.selection.rules.select_k`).
     scores : {"direct", "deviation"}, default="direct"
         Cluster the direct scores (level and shape) or the deviation scores
         (each score minus the case's mean: shape only).
-    n_sessions : int, default=3
-        Number of times (sessions) per trajectory.
+    n_sessions : int, optional
+        Number of times (sessions) per trajectory: the first N sessions of a
+        long table (default 3), the first N time columns of a wide one
+        (default: all).
     k_rule : {"jump", "jump_all", "reduction"}, default="jump"
         How ``k="auto"`` chooses (``rule`` of :func:`~mixedwai.quant.selection.rules.select_k`).
-    min_share, max_k, n_boot, random_state, silhouette_sample, stability_max_n
-        As in :func:`~mixedwai.quant.selection.rules.select_k`.
+    min_share, min_n, max_k, n_boot, random_state, silhouette_sample, stability_max_n
+        As in :func:`~mixedwai.quant.selection.rules.select_k` (``min_n``: the
+        fewest cases a cluster may hold with ``k="auto"``, default 2).
     slope_threshold, curvature_threshold : float, default=0.15
-        Shape thresholds of :func:`mixedwai.quant.patterns.shapes.name_patterns`.
+        Shape thresholds of :func:`mixedwai.quant.patterns.shapes.name_patterns`,
+        in points of the 1..7 scale, rescaled to ``scale``'s range.
     level_rule : {"grand_mean", "median"}, default="grand_mean"
         The high/low rule of :func:`mixedwai.quant.patterns.shapes.name_patterns`:
         a stable pattern is "high" when its level is at least the grand mean
@@ -168,6 +220,10 @@ def cluster_trajectories(
         (0: skip it).
     tie_max_n : int or None, default=10000
         Above this many cases the tie diagnostic uses a seeded sample.
+    scale : (float, float), optional
+        The scale of the scores, for the pattern-naming thresholds; default:
+        the scale the data carry (:class:`~mixedwai.quant.trajectories.Trajectories`
+        built from :func:`~mixedwai.quant.instruments.scoring.score_wai`), else 1..7.
 
     Returns
     -------
@@ -223,11 +279,14 @@ def cluster_trajectories(
     from mixedwai.quant.patterns.shapes import name_patterns
 
     check_choice("scores", scores, ["direct", "deviation"])
-    check_range("n_sessions", n_sessions, low=2, integer=True)
+    if n_sessions is not None:
+        check_range("n_sessions", n_sessions, low=2, integer=True)
+        n_sessions = int(n_sessions)
     check_range("slope_threshold", slope_threshold, low=0.0)
     check_range("curvature_threshold", curvature_threshold, low=0.0)
     check_choice("level_rule", level_rule, ["grand_mean", "median"])
-    matrix, excluded = _resolve_data(data, int(n_sessions))
+    matrix, excluded, measure, data_scale = _resolve_data(data, n_sessions)
+    scale = _checked_scale(data_scale if scale is None else scale)
     if matrix.shape[1] < 2:
         raise ColumnError(f"the trajectories have {matrix.shape[1]} time column(s); need >= 2")
     if len(matrix) < 2:
@@ -250,6 +309,7 @@ def cluster_trajectories(
             refine=refine,
             tie_seeds=tie_seeds,
             tie_max_n=tie_max_n,
+            min_n=min_n,
         ).fit(matrix.to_numpy(dtype=float))
     for warning in caught:  # re-issued so that they point at the caller
         warnings.warn(warning.message, warning.category, stacklevel=2)
@@ -264,6 +324,7 @@ def cluster_trajectories(
         curvature_threshold=curvature_threshold,
         level_rule=level_rule,
         names=names,
+        scale=scale,
     )
     labels = pd.DataFrame(
         {
@@ -286,6 +347,7 @@ def cluster_trajectories(
         "scores": scores,
         "n_sessions": int(matrix.shape[1]),
         "min_share": min_share,
+        "min_n": min_n,
         "max_k": max_k,
         "n_boot": n_boot,
         "random_state": random_state,
@@ -295,6 +357,8 @@ def cluster_trajectories(
         "curvature_threshold": curvature_threshold,
         "grand_mean": grand_mean,
         "level_rule": level_rule,
+        "measure": measure,
+        "scale": f"{scale[0]:g}..{scale[1]:g}",
         "names": dict(names) if names else None,
         "method": "ward",
         "tie_rule": TIE_RULE,
@@ -343,6 +407,19 @@ def cluster_trajectories(
         refinement=refinement,
         stability=stability,
     )
+
+
+def _checked_scale(scale: Any) -> tuple[float, float]:
+    """``(low, high)`` as floats, 1..7 when not known; refused unless low < high."""
+    if scale is None:
+        return (1.0, 7.0)
+    try:
+        low, high = (float(v) for v in scale)
+    except (TypeError, ValueError):
+        raise OptionError(f"scale = {scale!r} is not allowed; expected (low, high)") from None
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise OptionError(f"scale = {scale!r} is not allowed; expected low < high")
+    return (low, high)
 
 
 def _stability_table(

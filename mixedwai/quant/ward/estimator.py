@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from mixedwai._validation import check_choice, check_range
 from mixedwai.errors import InsufficientDataError, OptionError, TieSensitivityWarning
 from mixedwai.quant.selection.criteria import table_ks
-from mixedwai.quant.selection.rules import RULES, _select_k
+from mixedwai.quant.selection.rules import MIN_CLUSTER_N, RULES, _select_k
 from mixedwai.quant.selection.stability import STABILITY_MAX_N, _stability_frame
 from mixedwai.quant.ward.hierarchy import WardTree
 from mixedwai.quant.ward.refine import refine_kmeans
@@ -78,6 +78,9 @@ class WardClustering(ClusterMixin, BaseEstimator):
         How ``"auto"`` chooses k (``rule`` of :func:`~mixedwai.quant.selection.rules.select_k`).
     min_share : float, default=0.10
         With ``"auto"``: every cluster must hold at least this share of the rows.
+    min_n : int, default=2
+        With ``"auto"``: every cluster must also hold at least this many rows
+        (``min_n`` of :func:`~mixedwai.quant.selection.rules.select_k`).
     max_k : int, default=6
         Largest k in the k-selection table.
     n_boot : int, default=100
@@ -190,6 +193,7 @@ class WardClustering(ClusterMixin, BaseEstimator):
         refine: str | None = None,
         tie_seeds: int = 20,
         tie_max_n: int | None = TIE_MAX_N,
+        min_n: int = MIN_CLUSTER_N,
     ) -> None:
         self.n_clusters = n_clusters
         self.scores = scores
@@ -203,6 +207,7 @@ class WardClustering(ClusterMixin, BaseEstimator):
         self.refine = refine
         self.tie_seeds = tie_seeds
         self.tie_max_n = tie_max_n
+        self.min_n = min_n
 
     def _check_params(self) -> None:
         check_choice("scores", self.scores, ["direct", "deviation"])
@@ -217,6 +222,7 @@ class WardClustering(ClusterMixin, BaseEstimator):
             check_range("n_clusters", self.n_clusters, low=1, integer=True)
         check_range("min_share", self.min_share, low=0.0, high=0.5)
         check_range("max_k", self.max_k, low=2, integer=True, limit="MAX_K")
+        check_range("min_n", self.min_n, low=1, integer=True)
         check_range("n_boot", self.n_boot, low=0, integer=True, limit="MAX_N_BOOT")
         check_range("silhouette_sample", self.silhouette_sample, low=10, integer=True)
         check_range("stability_max_n", self.stability_max_n, low=10, integer=True)
@@ -294,6 +300,7 @@ class WardClustering(ClusterMixin, BaseEstimator):
             random_state=self.random_state,
             tie_seeds=0,
             ties=ties,
+            min_n=self.min_n,
         )
         w = weights[used]
         ward_raw = tree.labels(k)

@@ -168,9 +168,14 @@ class ClusterResult:
         method = "Ward's method"
         if self.refinement is not None:
             method += " refined by k-means"
+        measure = self.params.get("measure", "wai")
+        what = f"{self.params.get('scores', 'direct')} scores"
+        if measure not in ("wai", "score"):  # another measure: named, with its scale
+            what = f"{self.params.get('scores', 'direct')} {measure} scores " \
+                   f"(scale {self.params.get('scale', '?')})"
         lines = [
-            f"{n} cases clustered by {method} on {self.params.get('scores', 'direct')} "
-            f"scores ({excluded} excluded), k = {self.k}: " + ", ".join(parts) + ".",
+            f"{n} cases clustered by {method} on {what} ({excluded} excluded), "
+            f"k = {self.k}: " + ", ".join(parts) + ".",
             self.k_reason,
         ]
         ties = self.tie_sensitivity

@@ -294,3 +294,19 @@ def test_profile_missing_score_is_named(clustered):
     matrix.loc["ES5_C2", "t2"] = np.nan
     with pytest.raises(DataValueError, match="case 'ES5_C2', column 't2'"):
         profile_table(matrix, labels, pd.Series({1: "a", 2: "b", 3: "c"}))
+
+
+def test_naming_thresholds_are_relative_to_the_scale_range():
+    import pandas as pd
+
+    from mixedwai.quant.patterns.shapes import describe_shapes
+
+    flat = pd.DataFrame({"t1": [34.2], "t2": [33.3], "t3": [35.3]}, index=[1])
+    # c = (34.2 - 2 * 33.3 + 35.3) / 2 = 1.45: above 0.15 points, below 0.15 * 63 / 6 = 1.575
+    assert describe_shapes(flat, scale=(0, 63))["shape"].iloc[0] == "stable"
+    assert describe_shapes(flat)["shape"].iloc[0] == "U-shaped"  # read on a 1..7 scale
+    # the same trajectory rescaled to 1..7 gets the same name as on 0..63
+    rescaled = 1 + flat * 6 / 63
+    assert describe_shapes(rescaled)["shape"].iloc[0] == "stable"
+    falling = pd.DataFrame({"t1": [52.0], "t2": [41.0], "t3": [30.0]}, index=[1])
+    assert describe_shapes(falling, scale=(0, 63))["shape"].iloc[0] == "linear decrease"
