@@ -16,6 +16,8 @@ Document(title='Demo', blocks=[...])
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -23,7 +25,48 @@ import pandas as pd
 from mixedwai.joint.displays.tables import JointDisplay
 from mixedwai.quant.tables.model import PublicationTable
 
-__all__ = ["Bullets", "Document", "Figure", "Heading", "Paragraph", "Table"]
+__all__ = ["Bullets", "Document", "Figure", "Heading", "Paragraph", "REPLACEMENT", "Table",
+           "xml_safe"]
+
+#: Characters XML 1.0 cannot hold (C0 controls but tab, line feed and carriage return;
+#: lone surrogates; U+FFFE and U+FFFF): Word, Excel and the HTML parser refuse them.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: What replaces them: the Unicode replacement character, visible where it stands.
+REPLACEMENT = "\ufffd"
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with every character XML cannot hold replaced by U+FFFD.
+
+    A NUL or an escape character pasted into a transcript, a vertical tab from a
+    spreadsheet cell, half of a surrogate pair: Word and Excel refuse the whole
+    file for one of them. The report keeps the text and shows where the
+    character was.
+
+    Examples
+    --------
+    >>> xml_safe("a\\x00b\\x0bc\\td")
+    'a\ufffdb\ufffdc\\td'
+    """
+    return _XML_INVALID.sub(REPLACEMENT, text) if _XML_INVALID.search(text) else text
+
+
+def _safe_value(value: object) -> object:
+    return xml_safe(value) if isinstance(value, str) else value
+
+
+def _safe_frame(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    if frame is None:
+        return None
+    out = frame.copy()
+    out.columns = [_safe_value(c) for c in out.columns]
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            out.isetitem(position, column.map(_safe_value))
+    if out.index.dtype == object:
+        out.index = out.index.map(_safe_value)
+    return out
 
 
 @dataclass(frozen=True)
@@ -109,6 +152,28 @@ class Document:
 
     title: str
     blocks: list[Heading | Paragraph | Bullets | Table | Figure] = field(default_factory=list)
+
+    def xml_safe(self) -> Document:
+        """A copy whose every text (title, blocks, table cells and headings, notes)
+        holds only characters XML can hold (see :func:`xml_safe`); the renderers
+        call it, so one stray control character never costs the run its report."""
+        blocks: list[Heading | Paragraph | Bullets | Table | Figure] = []
+        for block in self.blocks:
+            if isinstance(block, (Heading, Paragraph)):
+                blocks.append(dataclasses.replace(block, text=xml_safe(block.text)))
+            elif isinstance(block, Bullets):
+                blocks.append(Bullets(tuple(xml_safe(i) for i in block.items)))
+            elif isinstance(block, Table):
+                blocks.append(dataclasses.replace(
+                    block, title=xml_safe(block.title), frame=_safe_frame(block.frame),
+                    sheet=_safe_frame(block.sheet), notes=tuple(map(xml_safe, block.notes)),
+                    formats={xml_safe(k): v for k, v in block.formats.items()}))
+            elif isinstance(block, Figure):
+                blocks.append(dataclasses.replace(block, caption=xml_safe(block.caption),
+                                                  alt=xml_safe(block.alt)))
+            else:
+                blocks.append(block)
+        return Document(xml_safe(self.title), blocks)
 
     def heading(self, text: str, level: int = 1) -> Document:
         self.blocks.append(Heading(text, level))

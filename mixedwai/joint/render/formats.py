@@ -26,10 +26,19 @@ import pandas as pd
 
 from mixedwai.joint.displays.exemplars import LANGUAGE_MARKER
 from mixedwai.joint.displays.tables import SPARKLINE, JointDisplay
-from mixedwai.joint.render.document import Bullets, Document, Figure, Heading, Paragraph, Table
+from mixedwai.joint.render.document import (
+    Bullets,
+    Document,
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
+    xml_safe,
+)
 
 __all__ = [
     "display_to_markdown",
+    "markdown_text",
     "render_html",
     "render_markdown",
     "sparkline_png",
@@ -78,7 +87,7 @@ def sparkline_svg(values: Sequence[float], lo: float = 1.0, hi: float = 7.0,
     points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
     dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="1.6"/>' for x, y in
                    zip(xs, ys, strict=True))
-    label = html.escape(" → ".join(f"{v:.2f}" for v in values))
+    label = _escape(" → ".join(f"{v:.2f}" for v in values))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'role="img" aria-label="{label}"><polyline fill="none" stroke="#1f5f8b" '
             f'stroke-width="1.5" points="{points}"/><g fill="#1f5f8b">{dots}</g></svg>')
@@ -150,11 +159,30 @@ def _trajectory_bounds(frame: pd.DataFrame) -> tuple[float, float]:
 
 
 # ----------------------------------------------------------------------------- Markdown
+_MD_ACTIVE = re.compile(r"([\\<\[\]])")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` with the characters that make links, images and raw HTML escaped.
+
+    A backslash goes before every ``\\``, ``<``, ``[`` and ``]``: a quote holding
+    ``<script>``, ``[x](javascript:...)`` or ``<https://...>`` is shown as written,
+    never run or followed. Emphasis characters are left alone (harmless, and
+    escaping them would clutter the file for plain-text readers).
+
+    Examples
+    --------
+    >>> print(markdown_text("[click](javascript:alert(1)) <b>bold</b>"))
+    \\[click\\](javascript:alert(1)) \\<b>bold\\</b>
+    """
+    return _MD_ACTIVE.sub(r"\\\1", text)
+
+
 def _md_cell(value: object, lo: float, hi: float) -> str:
     if _is_trajectory(value):
         return sparkline_text(value, lo, hi)  # type: ignore[arg-type]
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    return text.replace("|", "\\|").replace("\n", "<br>")
+    return markdown_text(text).replace("|", "\\|").replace("\n", "<br>")
 
 
 def frame_to_markdown(frame: pd.DataFrame) -> str:
@@ -168,6 +196,8 @@ def frame_to_markdown(frame: pd.DataFrame) -> str:
     | 1 | x\\|y |
     """
     lo, hi = _trajectory_bounds(frame)
+    frame = frame.map(lambda v: xml_safe(v) if isinstance(v, str) else v)
+    frame.columns = [xml_safe(c) if isinstance(c, str) else c for c in frame.columns]
     header = "| " + " | ".join(_md_cell(c, lo, hi) for c in frame.columns) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
     rows = ["| " + " | ".join(_md_cell(v, lo, hi) for v in row) + " |"
@@ -177,32 +207,44 @@ def frame_to_markdown(frame: pd.DataFrame) -> str:
 
 def display_to_markdown(display: JointDisplay) -> str:
     """One display as Markdown: title, table, notes."""
-    parts = [f"### {display.title}", "", frame_to_markdown(display.table), ""]
-    parts += [f"*{note}*" for note in display.notes]
+    parts = [f"### {markdown_text(xml_safe(display.title))}", "",
+             frame_to_markdown(display.table), ""]
+    parts += [f"*{markdown_text(xml_safe(note))}*" for note in display.notes]
     return "\n".join(parts).rstrip() + "\n"
 
 
 def render_markdown(document: Document) -> str:
-    """A whole document as Markdown (figures are referenced by caption only)."""
-    out = [f"# {document.title}", ""]
+    """A whole document as Markdown (figures are referenced by caption only).
+
+    Text from the study (quotes, statements, names) is escaped (see
+    :func:`markdown_text`): it can never become a link, an image or raw HTML in
+    a Markdown viewer.
+    """
+    document = document.xml_safe()
+    md = markdown_text
+    out = [f"# {md(document.title)}", ""]
     for block in document.blocks:
         if isinstance(block, Heading):
-            out += ["#" * (block.level + 1) + " " + block.text, ""]
+            out += ["#" * (block.level + 1) + " " + md(block.text), ""]
         elif isinstance(block, Paragraph):
-            out += [f"*{block.text}*" if block.italic else block.text, ""]
+            out += [f"*{md(block.text)}*" if block.italic else md(block.text), ""]
         elif isinstance(block, Bullets):
-            out += [f"- {item}" for item in block.items] + [""]
+            out += [f"- {md(item)}" for item in block.items] + [""]
         elif isinstance(block, Table):
             if block.title:
-                out += [f"**{block.title}**", ""]
+                out += [f"**{md(block.title)}**", ""]
             out += [frame_to_markdown(block.cells()), ""]
-            out += [f"*{note}*" for note in block.notes] + ([""] if block.notes else [])
+            out += [f"*{md(note)}*" for note in block.notes] + ([""] if block.notes else [])
         elif isinstance(block, Figure):
-            out += [f"*Figure: {block.caption}*", ""]
+            out += [f"*Figure: {md(block.caption)}*", ""]
     return "\n".join(out).rstrip() + "\n"
 
 
 # ----------------------------------------------------------------------------- HTML
+def _escape(text: str) -> str:
+    """Text for HTML: markup escaped, characters XML cannot hold replaced."""
+    return html.escape(xml_safe(text))
+
 _CSS = """
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
@@ -255,12 +297,12 @@ def _html_cell(value: object, lo: float, hi: float) -> str:
     lines = []
     for line in text.split("\n"):
         if not line.startswith("“"):
-            lines.append(html.escape(line))
+            lines.append(_escape(line))
             continue
         # a quote in another language than the report's ends with a [fr] marker
         language = LANGUAGE_MARKER.search(line)
         lang = f' lang="{language.group(1)}"' if language else ""
-        lines.append(f'<span class="quote"{lang}>{html.escape(line)}</span>')
+        lines.append(f'<span class="quote"{lang}>{_escape(line)}</span>')
     return "<br>".join(lines)
 
 
@@ -290,7 +332,7 @@ def frame_to_html(frame: pd.DataFrame, caption: str = "", *, label: str = "",
     numeric = _numeric_columns(frame)
     long = [any(len(str(v)) > 40 for v in frame.iloc[:, j] if not _is_trajectory(v))
             for j in range(len(frame.columns))]
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    head = "".join(f'<th scope="col">{_escape(str(c))}</th>' for c in frame.columns)
     groups = set(group_rows)
     rows = []
     for i, row in enumerate(frame.itertuples(index=False)):
@@ -308,8 +350,8 @@ def frame_to_html(frame: pd.DataFrame, caption: str = "", *, label: str = "",
         rows.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
     cap = ""
     if caption or label:
-        parts = (f'<span class="label">{html.escape(label)}</span>' if label else "") + (
-            f'<span class="title">{html.escape(caption)}</span>' if caption else "")
+        parts = (f'<span class="label">{_escape(label)}</span>' if label else "") + (
+            f'<span class="title">{_escape(caption)}</span>' if caption else "")
         cap = f"<caption>{parts}</caption>"
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -332,6 +374,7 @@ def render_html(document: Document, *, lang: str = "en") -> str:
     >>> 'name="viewport"' in page, 'href="#method"' in page, 'id="method"' in page
     (True, True, True)
     """
+    document = document.xml_safe()
     taken: set[str] = {"contents"}
     anchors = {id(b): _slug(b.text, taken) for b in document.blocks if isinstance(b, Heading)}
     toc: list[str] = []
@@ -344,15 +387,15 @@ def render_html(document: Document, *, lang: str = "en") -> str:
             while depth > block.level:
                 toc.append("</ol>")
                 depth -= 1
-            toc.append(f'<li><a href="#{anchors[id(block)]}">{html.escape(block.text)}</a></li>')
+            toc.append(f'<li><a href="#{anchors[id(block)]}">{_escape(block.text)}</a></li>')
     toc += ["</ol>"] * depth
     out = [
         "<!DOCTYPE html>",
-        f'<html lang="{html.escape(lang)}"><head><meta charset="utf-8">',
+        f'<html lang="{_escape(lang)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(document.title)}</title>",
+        f"<title>{_escape(document.title)}</title>",
         f"<style>{_CSS}</style></head><body>",
-        f"<header><h1>{html.escape(document.title)}</h1></header>",
+        f"<header><h1>{_escape(document.title)}</h1></header>",
     ]
     if toc:
         out.append('<nav class="toc" aria-label="Contents"><h2 id="contents">Contents</h2>'
@@ -362,13 +405,13 @@ def render_html(document: Document, *, lang: str = "en") -> str:
     for block in document.blocks:
         if isinstance(block, Heading):
             level = min(6, block.level + 1)
-            out.append(f'<h{level} id="{anchors[id(block)]}">{html.escape(block.text)}'
+            out.append(f'<h{level} id="{anchors[id(block)]}">{_escape(block.text)}'
                        f"</h{level}>")
         elif isinstance(block, Paragraph):
             cls = ' class="note"' if block.italic else ""
-            out.append(f"<p{cls}>{html.escape(block.text)}</p>")
+            out.append(f"<p{cls}>{_escape(block.text)}</p>")
         elif isinstance(block, Bullets):
-            out.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in block.items)
+            out.append("<ul>" + "".join(f"<li>{_escape(i)}</li>" for i in block.items)
                        + "</ul>")
         elif isinstance(block, Table):
             tables += 1
@@ -378,18 +421,18 @@ def render_html(document: Document, *, lang: str = "en") -> str:
             out.append(f'<div class="table-wrap" id="{anchor}" role="region" tabindex="0" '
                        f'aria-label="Table {tables}">{table}</div>')
             for note in block.notes:
-                text = html.escape(note)
+                text = _escape(note)
                 if text.startswith("Note. "):
                     text = "<em>Note.</em>" + text[len("Note."):]
                 out.append(f'<p class="note">{text}</p>')
         elif isinstance(block, Figure):
             figures += 1
             data = base64.b64encode(block.png).decode("ascii")
-            alt = html.escape(block.alt or block.caption)
+            alt = _escape(block.alt or block.caption)
             out.append(f'<figure id="{_slug(f"figure-{figures}", taken)}"><img alt="{alt}" '
                        f'src="data:image/png;base64,{data}">'
                        f'<figcaption><span class="label">Figure {figures}.</span> '
-                       f"{html.escape(block.caption)}</figcaption></figure>")
+                       f"{_escape(block.caption)}</figcaption></figure>")
     out.append("</main></body></html>")
     return "\n".join(out) + "\n"
 

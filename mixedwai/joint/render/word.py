@@ -22,7 +22,15 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from mixedwai.joint.render.document import Bullets, Document, Figure, Heading, Paragraph, Table
+from mixedwai.joint.render.document import (
+    Bullets,
+    Document,
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
+    xml_safe,
+)
 from mixedwai.joint.render.formats import (
     _FIXED_DATE,
     _fix_zip_times,
@@ -35,6 +43,7 @@ __all__ = ["column_widths", "render_docx", "text_width_points"]
 
 _FONT = "Arial"  # metric-compatible fonts everywhere (Liberation Sans, Arimo)
 _TABLE_PT = 9.0
+_MAX_PROPERTY = 255  # characters in a Word document property (title, author)
 _CELL_PAD_PT = 14.0  # left + right cell margins (0.08 in each) and a little slack
 _SPARK_PT = 62.0
 _MAX_TEXT_PT = 230.0
@@ -387,10 +396,15 @@ def render_docx(document: Document, *, author: str = "mixedwai", contents: bool 
     import docx
     from docx.shared import Pt
 
+    document = document.xml_safe()
+    author = xml_safe(author)[:_MAX_PROPERTY]
     word = docx.Document()
     props = word.core_properties
     fixed = datetime.datetime(*_FIXED_DATE)
-    props.title, props.author, props.last_modified_by = document.title, author, author
+    # Word's document properties hold at most 255 characters (the page title is whole)
+    title = document.title if len(document.title) <= _MAX_PROPERTY \
+        else document.title[: _MAX_PROPERTY - 1] + "…"
+    props.title, props.author, props.last_modified_by = title, author, author
     props.created = props.modified = props.last_printed = fixed
     props.revision = 1
     style = word.styles["Normal"]

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from mixedwai.joint.render.document import Document, Table
+from mixedwai.joint.render.document import Document, Table, xml_safe
 from mixedwai.joint.render.formats import _FIXED_DATE, _fix_zip_times, _is_trajectory
 
 __all__ = ["SheetTable", "document_workbook", "frames_workbook", "workbook_bytes"]
@@ -38,6 +38,7 @@ _NUMBER = re.compile(r"-?\d+(?:\.(\d+))?")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _MAX_WIDTH = 60
+_MAX_CELL = 32_767  # characters in one Excel cell
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def _cell_value(value: object) -> tuple[object, str | None]:
 
 
 def _sheet_name(name: str, taken: set[str]) -> str:
-    base = _BAD_SHEET_CHARS.sub("_", name).strip("'") or "table"
+    base = _BAD_SHEET_CHARS.sub("_", xml_safe(name).replace("\ufffd", "_")).strip("'") or "table"
     base = base[:31]
     candidate, i = base, 2
     while candidate.lower() in taken:
@@ -172,7 +173,14 @@ def workbook_bytes(tables: Sequence[SheetTable], *, contents: bool = False) -> b
 
 
 def _store(cell: object, text: str) -> None:
-    """Store ``text`` as a string cell; formula-like text gets the quote prefix."""
+    """Store ``text`` as a string cell; formula-like text gets the quote prefix.
+
+    Characters a worksheet cannot hold are replaced (:func:`xml_safe`), and a text
+    longer than Excel's 32,767 characters per cell is cut with a closing ``…``.
+    """
+    text = xml_safe(text)
+    if len(text) > _MAX_CELL:
+        text = text[: _MAX_CELL - 1] + "…"
     cell.value = text  # type: ignore[attr-defined]
     if text.startswith(_FORMULA_START):
         cell.data_type = "s"  # type: ignore[attr-defined]
@@ -187,7 +195,7 @@ def document_workbook(document: Document) -> bytes:
     """
     tables = []
     n = 0
-    for block in document.blocks:
+    for block in document.xml_safe().blocks:
         if isinstance(block, Table):
             n += 1
             name = block.key or f"table_{n}"

@@ -74,6 +74,11 @@ PREPOSITIONS: dict[str, tuple[str, ...]] = {
     "fr": ("sur", "à", "au", "aux", "avec", "pour", "dans", "en", "par", "chez", "concernant"),
 }
 
+#: The farthest a cue may stand before a match, in tokens: a clause without punctuation
+#: or boundary word (run-on speech, a transcript without full stops) is not searched
+#: further back, so the cost stays linear in the length of the text.
+MAX_SCOPE_TOKENS = 30
+
 #: Punctuation that does not end a clause (inside words and elisions).
 _INNER_PUNCT = frozenset({"'", "-", "/", "&", "’"})
 
@@ -118,7 +123,8 @@ class NegationScope:
         -------
         int or None
             None when the match holds a cue itself (the rule is about a
-            negation) or when no cue stands before it in its clause.
+            negation) or when no cue stands before it in its clause, within
+            :data:`MAX_SCOPE_TOKENS` tokens.
 
         Examples
         --------
@@ -131,11 +137,12 @@ class NegationScope:
         >>> scope.cue_before(doc, 6, 7), scope.cue_before(doc, 9, 10)  # goal; trust
         (None, 8)
         """
-        if any(self.is_cue(doc[i]) for i in range(start, end)):
+        if any(self.is_cue(doc[i]) for i in range(start, min(end, start + MAX_SCOPE_TOKENS))):
             return None
         i = start - 1
         after_preposition = False
-        while i >= 0 and doc[i].idx >= floor:
+        stop = max(-1, start - 1 - MAX_SCOPE_TOKENS)
+        while i > stop and doc[i].idx >= floor:
             token = doc[i]
             if self.ends_clause(token):
                 return None

@@ -100,3 +100,57 @@ def test_renderers_are_deterministic(display: JointDisplay) -> None:
     assert render_docx(_document(display)) == render_docx(_document(display))
     assert render_html(_document(display)) == render_html(_document(display))
     assert render_markdown(_document(display)) == render_markdown(_document(display))
+
+
+def test_characters_xml_cannot_hold_are_replaced_in_every_format() -> None:
+    import io
+    import zipfile
+
+    import docx
+    import openpyxl
+
+    from mixedwai.joint.render.document import REPLACEMENT, xml_safe
+    from mixedwai.joint.render.formats import render_html, render_markdown
+    from mixedwai.joint.render.word import render_docx
+    from mixedwai.joint.render.workbook import document_workbook
+
+    bad = "a\x00b\x01c\x1bd\x0be\x0cf\ud800g\ufffeh\tI\nJ\rK"
+    assert xml_safe(bad) == "a" + REPLACEMENT * 1 + "b" + REPLACEMENT + "c" + REPLACEMENT + \
+        "d" + REPLACEMENT + "e" + REPLACEMENT + "f" + REPLACEMENT + "g" + REPLACEMENT + \
+        "h\tI\nJ\rK"
+    doc = Document(bad).heading(bad).paragraph(bad).bullets([bad])
+    doc.table(pd.DataFrame({bad: [bad, 1.5]}), bad, (bad,))
+    word = docx.Document(io.BytesIO(render_docx(doc)))
+    assert "a\ufffdb\ufffdc" in word.paragraphs[0].text
+    book = openpyxl.load_workbook(io.BytesIO(document_workbook(doc)))
+    assert any("a\ufffdb" in str(c.value) for ws in book.worksheets for r in ws.iter_rows()
+               for c in r)
+    for text in (render_html(doc), render_markdown(doc)):
+        text.encode("utf-8")  # no lone surrogate left
+        assert "\x00" not in text and "\x1b" not in text and "a\ufffdb" in text
+    assert zipfile.ZipFile(io.BytesIO(render_docx(doc))).testzip() is None
+
+
+def test_a_title_longer_than_word_properties_hold_is_cut_there_only() -> None:
+    import io
+
+    import docx
+
+    from mixedwai.joint.render.word import render_docx
+
+    title = "Member check ES#1_" + "C" * 300
+    word = docx.Document(io.BytesIO(render_docx(Document(title).paragraph("x"))))
+    assert len(word.core_properties.title) == 255
+    assert word.core_properties.title.endswith("…")
+    assert word.paragraphs[0].text == title  # the page shows it whole
+
+
+def test_markdown_escapes_links_images_and_raw_html_of_the_text() -> None:
+    from mixedwai.joint.render.formats import markdown_text, render_markdown
+
+    assert markdown_text("![img](http://x) <b> \\[") == "!\\[img\\](http://x) \\<b> \\\\\\["
+    doc = Document("<h1>T</h1>").paragraph("[a](javascript:alert(1))")
+    doc.table(pd.DataFrame({"<i>c</i>": ["<img src=x onerror=alert(1)>"]}), "[t](x)")
+    text = render_markdown(doc)
+    assert "# \\<h1>T\\</h1>" in text and "\\[a\\](javascript:alert(1))" in text
+    assert "\\<img src=x onerror=alert(1)>" in text and "**\\[t\\](x)**" in text
