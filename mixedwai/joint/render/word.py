@@ -95,6 +95,58 @@ def column_widths(frame: pd.DataFrame, available: float, size: float = _TABLE_PT
     >>> [round(w) for w in column_widths(frame, 450)]
     [97, 46]
     """
+    natural, minimum = _width_bounds(frame, size)
+    total = sum(natural)
+    if total <= available:
+        return natural
+    # first only the columns of long text give up width; short columns keep theirs
+    wide = [n > _SHORT_PT for n in natural]
+    floor = sum(m if w else n for m, n, w in zip(minimum, natural, wide, strict=True))
+    if floor < available and any(wide):
+        slack = [n - m if w else 0.0 for m, n, w in zip(minimum, natural, wide, strict=True)]
+        share = (available - floor) / sum(slack)
+        return [m + s * share if w else n
+                for m, n, s, w in zip(minimum, natural, slack, wide, strict=True)]
+    floor = sum(minimum)
+    if floor >= available:  # even the longest words do not fit: keep them whole
+        return minimum
+    slack = [n - m for n, m in zip(natural, minimum, strict=True)]
+    share = (available - floor) / sum(slack)
+    return [m + s * share for m, s in zip(minimum, slack, strict=True)]
+
+
+def column_groups(frame: pd.DataFrame, available: float, size: float = _TABLE_PT
+                  ) -> list[list[int]]:
+    """The columns of a table too wide for the page, in groups that fit, the first repeated.
+
+    A table whose columns cannot all fit ``available`` points even at their
+    narrowest (their longest word) is printed in parts, each holding the first
+    column (the row labels) and as many of the next columns as fit; a table that
+    fits is one group of every column.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"Pattern": ["SHA"], **{f"Theme {i}": ["x"] for i in range(3)}})
+    >>> column_groups(frame, 500), column_groups(frame, 90)
+    ([[0, 1, 2, 3]], [[0, 1], [0, 2], [0, 3]])
+    """
+    _, minimum = _width_bounds(frame, size)
+    if sum(minimum) <= available or len(minimum) < 2:
+        return [list(range(len(minimum)))]
+    groups: list[list[int]] = [[0]]
+    used = minimum[0]
+    for j in range(1, len(minimum)):
+        if len(groups[-1]) > 1 and used + minimum[j] > available:
+            groups.append([0])
+            used = minimum[0]
+        groups[-1].append(j)
+        used += minimum[j]
+    return groups
+
+
+def _width_bounds(frame: pd.DataFrame, size: float) -> tuple[list[float], list[float]]:
+    """Each column's natural width (its content on one line, within a cap) and its
+    narrowest (its longest word), in points with the cell padding."""
     natural, minimum = [], []
     for column in frame.columns:
         head = str(column)
@@ -113,23 +165,7 @@ def column_widths(frame: pd.DataFrame, available: float, size: float = _TABLE_PT
         high = max(low, min(max(min(line, max(cells, 0.55 * line)), longest), _MAX_TEXT_PT))
         minimum.append(low + _CELL_PAD_PT)
         natural.append(high + _CELL_PAD_PT)
-    total = sum(natural)
-    if total <= available:
-        return natural
-    # first only the columns of long text give up width; short columns keep theirs
-    wide = [n > _SHORT_PT for n in natural]
-    floor = sum(m if w else n for m, n, w in zip(minimum, natural, wide, strict=True))
-    if floor < available and any(wide):
-        slack = [n - m if w else 0.0 for m, n, w in zip(minimum, natural, wide, strict=True)]
-        share = (available - floor) / sum(slack)
-        return [m + s * share if w else n
-                for m, n, s, w in zip(minimum, natural, slack, wide, strict=True)]
-    floor = sum(minimum)
-    if floor >= available:  # even the longest words do not fit: keep them whole
-        return minimum
-    slack = [n - m for n, m in zip(natural, minimum, strict=True)]
-    share = (available - floor) / sum(slack)
-    return [m + s * share for m, s in zip(minimum, slack, strict=True)]
+    return natural, minimum
 
 
 # ----------------------------------------------------------------------------- XML helpers
@@ -251,13 +287,48 @@ def _fill_cell(cell: object, value: object, lo: float, hi: float, *, bold: bool 
 
 
 def _add_table(word: object, block: Table, number: int, available: float) -> None:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
     _caption(word, "Table", number, block.title)
-    frame = block.cells()
-    lo, hi = _trajectory_bounds(frame)
+    whole = block.cells()
+    lo, hi = _trajectory_bounds(whole)
+    groups = column_groups(whole, available)
+    for part, columns in enumerate(groups, start=1):
+        if len(groups) > 1:
+            _part_caption(word, number, part, len(groups))
+        _add_table_part(word, block, whole.iloc[:, columns], available, lo, hi)
+    for note in block.notes:
+        paragraph = word.add_paragraph()  # type: ignore[attr-defined]
+        paragraph.paragraph_format.space_after = Pt(2)
+        text = note
+        if text.startswith("Note. "):
+            lead = paragraph.add_run("Note.")
+            lead.italic = True
+            lead.font.size = Pt(_TABLE_PT)
+            text = text[len("Note."):]
+        run = paragraph.add_run(text)
+        run.font.size = Pt(_TABLE_PT)
+    if not block.notes:
+        word.add_paragraph().paragraph_format.space_after = Pt(2)  # type: ignore[attr-defined]
+
+
+def _part_caption(word: object, number: int, part: int, parts: int) -> None:
+    """"Table 11, part 2 of 3": the columns of a table too wide for one page."""
+    from docx.shared import Pt
+
+    label = word.add_paragraph(style="Caption")  # type: ignore[attr-defined]
+    label.add_run(f"Table {number}, part {part} of {parts}").italic = True
+    label.paragraph_format.keep_with_next = True
+    label.paragraph_format.space_after = 0
+    label.paragraph_format.space_before = Pt(6 if part > 1 else 0)
+
+
+def _add_table_part(word: object, block: Table, frame: pd.DataFrame, available: float,
+                    lo: float, hi: float) -> None:
+    """One Word table: the rows of ``block`` in the columns of ``frame``."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     widths = column_widths(frame, available)
     table = word.add_table(rows=1, cols=len(frame.columns))  # type: ignore[attr-defined]
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -281,19 +352,6 @@ def _add_table(word: object, block: Table, number: int, available: float) -> Non
                     paragraph.paragraph_format.keep_with_next = True
     _rules(table, 1)
     _fixed_widths(table, widths)
-    for note in block.notes:
-        paragraph = word.add_paragraph()  # type: ignore[attr-defined]
-        paragraph.paragraph_format.space_after = Pt(2)
-        text = note
-        if text.startswith("Note. "):
-            lead = paragraph.add_run("Note.")
-            lead.italic = True
-            lead.font.size = Pt(_TABLE_PT)
-            text = text[len("Note."):]
-        run = paragraph.add_run(text)
-        run.font.size = Pt(_TABLE_PT)
-    if not block.notes:
-        word.add_paragraph().paragraph_format.space_after = Pt(2)  # type: ignore[attr-defined]
 
 
 def _add_figure(word: object, block: Figure, number: int, width_inches: float) -> None:

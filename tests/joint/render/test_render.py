@@ -154,3 +154,32 @@ def test_markdown_escapes_links_images_and_raw_html_of_the_text() -> None:
     text = render_markdown(doc)
     assert "# \\<h1>T\\</h1>" in text and "\\[a\\](javascript:alert(1))" in text
     assert "\\<img src=x onerror=alert(1)>" in text and "**\\[t\\](x)**" in text
+
+
+def test_a_table_too_wide_for_the_page_is_printed_in_parts_that_fit() -> None:
+    from docx.shared import Length
+
+    from mixedwai.joint.render.word import _width_bounds, column_groups
+
+    frame = pd.DataFrame({"Pattern": ["stable high (SHA)", "linear decrease (LDA)"],
+                          **{f"Theme number {i}": ["4/5 (80 %) “Extraordinarily "
+                                                   "long-winded quotation”", "1/3 (33 %)"]
+                             for i in range(14)}})
+    available = 9.0 * 72  # landscape A4 text width, roughly
+    groups = column_groups(frame, available)
+    assert len(groups) > 1
+    assert all(g[0] == 0 for g in groups)  # the row labels repeat in every part
+    assert sorted(j for g in groups for j in g[1:]) == list(range(1, 15))
+    _, minimum = _width_bounds(frame, 9.0)
+    assert all(sum(minimum[j] for j in g) <= available for g in groups)
+    doc = Document("Wide").table(frame, "A display of 14 themes")
+    word = docx.Document(io.BytesIO(render_docx(doc)))  # a portrait page: narrower
+    section = word.sections[0]
+    page = Length(section.page_width - section.left_margin - section.right_margin).pt
+    parts = column_groups(frame, page)
+    assert len(word.tables) == len(parts) > len(groups)
+    assert [t.rows[0].cells[0].text for t in word.tables] == ["Pattern"] * len(parts)
+    captions = [p.text for p in word.paragraphs if p.text.startswith("Table 1, part")]
+    assert captions == [f"Table 1, part {k} of {len(parts)}" for k in range(1, len(parts) + 1)]
+    for table in word.tables:  # every part fits the page width
+        assert sum(Length(c.width).pt for c in table.rows[0].cells) <= page + 1
