@@ -304,10 +304,13 @@ def _with_outputs(run: StudyRun, every_coding: pd.DataFrame | None = None) -> St
         from mixedwai.qual.retrieval.matrices import code_frequencies, code_matrix
 
         tables["codings"] = run.codings
+        # the study chose whose codings the displays use (qual.displays_use): a segment
+        # coded by any of them counts, as in the displays
         tables["code_matrix"] = code_matrix(
-            run.codings, cases=list(run.linked.case_table.index)).reset_index()
+            run.codings, cases=list(run.linked.case_table.index), coders="any").reset_index()
         if run.codebook is not None:
-            tables["code_frequencies"] = code_frequencies(run.codings, run.codebook)
+            tables["code_frequencies"] = code_frequencies(run.codings, run.codebook,
+                                                          coders="any")
     if len(run.manual_codings):
         tables["manual_codings"] = run.manual_codings
     if run.reliability is not None:

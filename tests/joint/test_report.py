@@ -136,7 +136,7 @@ def test_report_has_the_reliability_section_and_the_rules_validation(report_dir:
     low = f"{overall['alpha_low']:.2f}".replace("0.", ".", 1)
     pooled = [line for line in section.splitlines() if "All codes, pooled" in line]
     assert len(pooled) == 2
-    assert f"{alpha} [{low}," in pooled[0]
+    assert f"{alpha} \\[{low}," in pooled[0]  # brackets escaped in Markdown
     f1 = f"{validation.iloc[-1]['f1']:.2f}".replace("0.", ".", 1)
     assert f" {f1} " in pooled[1]
     manual = pd.read_csv(report_dir / "tables/manual_codings.csv")
