@@ -18,7 +18,7 @@ from mixedwai._validation import check_range
 from mixedwai.errors import DataValueError, OptionError
 from mixedwai.quant.ward.hierarchy import WardTree
 from mixedwai.quant.ward.kernel import _cut_roots
-from mixedwai.quant.ward.tree import _distinct_tree, ward_tree
+from mixedwai.quant.ward.tree import _distinct_trees, ward_tree
 
 __all__ = ["STABILITY_MAX_N", "bootstrap_stability"]
 
@@ -63,14 +63,19 @@ def _stability_runs(
     rows = _canonical_rows(tree)
     original = {k: tree.distinct_labels(k) for k in ks}
     out = {k: np.full((n_boot, k), np.nan) for k in ks}
+    resamples = []  # drawn in order, so the replicates are those of one seed
     for b in range(n_boot):
         draw = rows[rng.integers(0, n, size=size)]
         uniq, inverse, counts = np.unique(draw, return_inverse=True, return_counts=True)
-        if uniq.shape[0] < 2:
-            continue
-        # sub-rows keep the canonical order, so the tie rule is the same
-        weights = tree.weights[uniq] / tree.counts[uniq] * counts
-        Zd, _, _ = _distinct_tree(tree.distinct[uniq], weights, counts.astype(np.int64))
+        if uniq.shape[0] >= 2:
+            resamples.append((b, draw, uniq, inverse, counts))
+    # sub-rows keep the canonical order, so the tie rule is the same
+    trees = _distinct_trees([
+        (tree.distinct[uniq], tree.weights[uniq] / tree.counts[uniq] * counts,
+         counts.astype(np.int64))
+        for _, _, uniq, _, counts in resamples
+    ])
+    for (b, draw, uniq, inverse, _), (Zd, _, _) in zip(resamples, trees, strict=True):
         children = Zd[:, :2].astype(np.int64)
         for k in ks:
             if k > uniq.shape[0]:

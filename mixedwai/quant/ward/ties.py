@@ -31,7 +31,7 @@ import pandas as pd
 from mixedwai._validation import check_range
 from mixedwai.quant.ward.hierarchy import WardTree
 from mixedwai.quant.ward.kernel import _cut_roots
-from mixedwai.quant.ward.tree import _distinct_tree
+from mixedwai.quant.ward.tree import _distinct_tree, _distinct_trees
 
 __all__ = [
     "TIE_ARI_WARNING",
@@ -263,9 +263,10 @@ def tie_sensitivity(
     usable = [k for k in ks if k <= m]
     canonical = {k: _cut_roots(children, m, k) for k in usable}
     runs = {k: np.empty((int(n_seeds), m), dtype=np.int64) for k in usable}
-    for r in range(int(n_seeds)):
-        perm = rng.permutation(m)
-        Zr, _, _ = _distinct_tree(points[perm], weights[perm], counts[perm].astype(np.int64))
+    perms = [rng.permutation(m) for _ in range(int(n_seeds))]  # drawn in order: same seeds
+    trees = _distinct_trees([(points[perm], weights[perm], counts[perm].astype(np.int64))
+                             for perm in perms])
+    for r, (perm, (Zr, _, _)) in enumerate(zip(perms, trees, strict=True)):
         ch = Zr[:, :2].astype(np.int64)
         for k in usable:
             labels = np.empty(m, dtype=np.int64)

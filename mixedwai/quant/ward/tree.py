@@ -121,6 +121,35 @@ def _distinct_tree(
     return Z, costs[order], tied[order]
 
 
+def _workers(n_jobs: int) -> int:
+    """Threads for ``n_jobs`` independent trees: the cores this process may use (at most 8)."""
+    import os
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8, n_jobs))
+
+
+def _distinct_trees(
+    jobs: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """:func:`_distinct_tree` of each ``(distinct, weights, counts)``, in job order.
+
+    The trees of resamples and tie permutations are independent and the kernel
+    releases the GIL, so they run on threads, one per core; each tree is what
+    it would be alone, so the results do not depend on the number of cores.
+    """
+    workers = _workers(len(jobs))
+    if workers == 1:
+        return [_distinct_tree(*job) for job in jobs]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda job: _distinct_tree(*job), jobs))
+
+
 def ward_tree(X: object, *, sample_weight: object | None = None) -> WardTree:
     """Ward's minimum-variance hierarchy, exact and independent of row order.
 

@@ -165,3 +165,28 @@ def test_options_are_checked() -> None:
         tie_sensitivity(tree, [2], n_seeds=0)
     with pytest.raises(OptionError, match="k = 5"):
         tie_sensitivity(tree, [5])
+
+
+def test_trees_on_threads_give_the_results_of_one_thread(monkeypatch) -> None:
+    """Tie permutations and bootstrap resamples run on every core: the numbers must not
+    depend on how many there are."""
+    import pandas as pd
+
+    import mixedwai.quant.ward.tree as tree_module
+    from mixedwai.quant.ward.clustering import cluster_trajectories
+
+    rng = np.random.default_rng(3)
+    scores = pd.DataFrame(np.round(rng.normal(5, 1, size=(400, 3)) * 4) / 4,
+                          columns=["t1", "t2", "t3"],
+                          index=[f"ES{i % 9}_C{i}" for i in range(400)])
+
+    def run(workers: int):
+        monkeypatch.setattr(tree_module, "_workers", lambda n_jobs: min(workers, n_jobs))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return cluster_trajectories(scores, n_boot=30, tie_seeds=8)
+
+    one, four = run(1), run(4)
+    pd.testing.assert_frame_equal(one.k_selection, four.k_selection)
+    assert one.tie_sensitivity == four.tie_sensitivity
+    pd.testing.assert_frame_equal(one.labels, four.labels)
