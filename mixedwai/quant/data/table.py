@@ -192,23 +192,50 @@ def _canonical_ids(values: pd.Series) -> pd.Series:
     return out.where(out.notna(), None).where(out.notna())
 
 
-def written_ids(values: pd.Series, canonical: pd.Series) -> dict[str, str]:
+class IdSpellings(dict):  # type: ignore[type-arg]
+    """Canonical case id -> the spelling the input gave it, kept in a table's ``attrs``.
+
+    pandas deep-copies ``attrs`` into the result of every operation on a frame;
+    a mapping of 100,000 ids copied at each step cost the command line most of
+    its time. This mapping is written once and never changed, so a copy of it
+    is itself.
+
+    Examples
+    --------
+    >>> import copy
+    >>> ids = IdSpellings({"ES3_C1": "ES#3_C1"})
+    >>> copy.deepcopy(ids) is ids, ids["ES3_C1"]
+    (True, 'ES#3_C1')
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> IdSpellings:
+        return self
+
+    def __copy__(self) -> IdSpellings:
+        return self
+
+
+def written_ids(values: pd.Series, canonical: pd.Series) -> IdSpellings:
     """Each canonical case id with the spelling its input first gave it (``ES#3_C1``).
 
     Tables written one row per input row (clusters, scores, exclusions) use it to
     give the ids back as the user wrote them, so they join to the user's table.
+    Each distinct id is looked at once.
 
     Examples
     --------
     >>> written_ids(pd.Series(["ES#3_C1", "ES#3_C1", 7.0]), pd.Series(["ES3_C1", "ES3_C1", "7"]))
     {'ES3_C1': 'ES#3_C1', '7': '7'}
     """
-    out: dict[str, str] = {}
-    for raw, canon in zip(values, canonical, strict=True):
-        if canon is None or _blank(canon) or canon in out:
+    canon = pd.Series(canonical.to_numpy(dtype=object), dtype=object)
+    raw = pd.Series(values.to_numpy(dtype=object), dtype=object)
+    first = ~canon.duplicated(keep="first").to_numpy()
+    out = IdSpellings()
+    for value, key in zip(raw[first].tolist(), canon[first].tolist(), strict=True):
+        if key is None or _blank(key):
             continue
-        whole = isinstance(raw, (float, np.floating)) and float(raw).is_integer()
-        out[str(canon)] = str(int(raw) if whole else raw).strip()
+        whole = isinstance(value, (float, np.floating)) and float(value).is_integer()
+        out[str(key)] = str(int(value) if whole else value).strip()
     return out
 
 
