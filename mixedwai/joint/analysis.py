@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from mixedwai.errors import DataValueError, MixedWAIWarning, StudyConfigError
+from mixedwai.errors import DataValueError, MixedWAIWarning, OutcomeValueError, StudyConfigError
 from mixedwai.joint.config import StudyConfig, load_study_config
 from mixedwai.joint.displays.by_pattern import themes_by_pattern
 from mixedwai.joint.displays.meta import add_meta_inferences, load_meta_inferences
@@ -111,8 +111,18 @@ def analyse_study(
                 source, case_col=cols.case_id, session_col=cols.session,
                 es_col=cols.es_id, item_columns=cols.item_columns, instrument=instrument,
             )
-            cases = read_cases(config.cases, case_col=cols.case_id, outcome=cols.outcome,
-                               days_col=cols.days_to_outcome)
+            try:
+                cases = read_cases(config.cases, case_col=cols.case_id, outcome=cols.outcome,
+                                   days_col=cols.days_to_outcome)
+            except OutcomeValueError as error:
+                message = str(error).replace(
+                    " (an outcome with other levels, such as a treatment arm, is read with "
+                    "outcome_type='categorical')", "")
+                raise OutcomeValueError(
+                    message + "\nA whole study (mixedwai run) needs a yes/no outcome, which "
+                    "its displays and report cross with the themes; cluster an outcome of "
+                    "other levels with: mixedwai cluster SESSIONS --cases CASES "
+                    "--outcome-type categorical") from None
             corpus, codebook, people = _read_qual(config)
             use = config.qual.displays_use or ("people" if people is not None else "rules")
             if use != "rules" and people is None and corpus is not None:

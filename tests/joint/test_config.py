@@ -82,3 +82,23 @@ def test_a_missing_quotes_file_is_named(tmp_path: Path) -> None:
     (tmp_path / "study.yaml").write_text("quotes: my_quotes.csv\n")
     with pytest.raises(StudyConfigError, match="quotes: .*my_quotes.csv"):
         load_study_config(tmp_path)
+
+
+def test_a_study_with_an_outcome_of_several_levels_says_what_to_run_instead(
+        tmp_path: Path) -> None:
+    import pandas as pd
+
+    from mixedwai.errors import OutcomeValueError
+    from mixedwai.joint.analysis import analyse_study
+
+    study = tmp_path / "study"
+    shutil.copytree("sample_corpus", study, ignore=shutil.ignore_patterns("*.py", "qdpx_study"))
+    cases = pd.read_csv(study / "cases.csv")
+    cases["job"] = (["arm A", "arm B", "arm C"] * len(cases))[: len(cases)]
+    cases.to_csv(study / "cases.csv", index=False)
+    with pytest.raises(OutcomeValueError) as caught:
+        analyse_study(study)
+    message = str(caught.value)
+    assert "job = 'arm A' is not one of 1/0, yes/no" in message
+    assert "outcome_type='categorical'" not in message  # a keyword run has no place for
+    assert message.endswith("mixedwai cluster SESSIONS --cases CASES --outcome-type categorical")
