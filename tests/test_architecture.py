@@ -167,3 +167,35 @@ def test_every_name_is_imported_from_its_home() -> None:
             borrowed += [f"{path.name}: {a.name} from {node.module}" for a in node.names
                          if a.name not in defined[node.module]]
     assert borrowed == []
+
+
+def test_no_module_lists_another_modules_name_in_its_all() -> None:
+    """A name has one home: ``__all__`` lists what the module defines, never what it imports."""
+    foreign = []
+    for name, path in _modules().items():
+        if path.name == "__init__.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        defined = _defined_names(tree)
+        for node in tree.body:
+            if (isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)):
+                foreign += [f"{name}: {e.value}" for e in node.value.elts  # type: ignore[attr-defined]
+                            if isinstance(e, ast.Constant) and e.value not in defined]
+    assert foreign == []
+
+
+def test_every_lazy_name_of_the_package_points_to_its_home() -> None:
+    import importlib
+    import inspect
+
+    from mixedwai import _LAZY
+
+    wrong = []
+    for name, module in _LAZY.items():
+        obj = getattr(importlib.import_module(module), name, None)
+        if obj is None:
+            wrong.append(f"{name}: not in {module}")
+        elif (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ != module:
+            wrong.append(f"{name}: {module}, defined in {obj.__module__}")
+    assert wrong == []

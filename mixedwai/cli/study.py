@@ -18,8 +18,8 @@ def run(
     out: Path = typer.Option(..., "--out", help="Output folder."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress display."),
 ) -> None:
-    """Run the quantitative strand, code the transcripts, build every joint display and write
-    tables (CSV), figures (PNG), report.html, report.docx and member-check summaries."""
+    """Run both strands and every joint display; write the report (HTML, Word, Markdown,
+    Excel), tables (CSV), figures (PNG, SVG, PDF), study.qdpx and member checks per ES."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from mixedwai.errors import MixedWAIWarning

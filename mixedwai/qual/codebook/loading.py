@@ -40,15 +40,12 @@ from pydantic import ValidationError
 
 from mixedwai._regex import regex_problem
 from mixedwai.errors import CodebookError, InputFileError
-from mixedwai.qual.codebook.display import codebook_tree
 from mixedwai.qual.codebook.model import Category, Code, Codebook, MatchRules, Negation
 from mixedwai.qual.codebook.yaml_source import (
     KeyPath,
     YamlProblem,
-    dump_codebook_document,
     duplicate_id_problems,
     line_of,
-    load_codebook_document,
     parse_document,
     raise_located,
     raw_scalar_text,
@@ -56,19 +53,7 @@ from mixedwai.qual.codebook.yaml_source import (
     translate_validation_error,
 )
 
-__all__ = [
-    "Category",
-    "Code",
-    "Codebook",
-    "MatchRules",
-    "available_codebooks",
-    "codebook_from_document",
-    "codebook_from_yaml",
-    "codebook_tree",
-    "dump_codebook_document",
-    "load_codebook",
-    "load_codebook_document",
-]
+__all__ = ["available_codebooks", "codebook_from_document", "codebook_from_yaml", "load_codebook"]
 
 #: Folder of the shipped codebooks (``ross2008_en.yaml`` is shipped as ``"ross2008-en"``).
 CODEBOOK_DIR = Path(__file__).resolve().parents[2] / "data" / "codebooks"

@@ -42,9 +42,6 @@ import pandas as pd
 from mixedwai._validation import check_choice, raise_problems
 from mixedwai.errors import ColumnError, MixedWAIWarning, OptionError
 from mixedwai.qual.coding.execution import _code, _gc_paused
-from mixedwai.qual.coding.manual import (
-    load_manual_codings,
-)
 from mixedwai.qual.coding.schema import (
     _INT_COLUMNS,
     CODING_COLUMNS,
@@ -62,7 +59,7 @@ if TYPE_CHECKING:
     from mixedwai.qual.transcripts.corpus import Corpus
     from mixedwai.qual.transcripts.model import Transcript
 
-__all__ = ["CODING_COLUMNS", "UNITS", "code_corpus", "load_manual_codings", "merge_codings"]
+__all__ = ["code_corpus", "merge_codings"]
 
 
 def code_corpus(

@@ -36,12 +36,11 @@ from mixedwai.qual.retrieval.codings import (
     _require,
     _select_coders,
 )
-from mixedwai.qual.retrieval.quotes import quotes
 
 if TYPE_CHECKING:
     from mixedwai.qual.codebook.model import Codebook
 
-__all__ = ["code_frequencies", "code_matrix", "cooccurrence", "quotes"]
+__all__ = ["code_frequencies", "code_matrix", "cooccurrence"]
 
 
 def _ancestors(codebook: Codebook) -> dict[str, list[str]]:

@@ -84,27 +84,16 @@ from mixedwai.qual.codebook.splice import (
 )
 from mixedwai.qual.themes.review import (
     _ID_RE,
-    DECISIONS,
     KeyPath,
-    ThemeDecision,
     ThemeReview,
     read_theme_review,
 )
-from mixedwai.qual.themes.tags import INDUCTIVE, inductive_code_ids, tag_inductive
+from mixedwai.qual.themes.tags import INDUCTIVE
 
 if TYPE_CHECKING:
     from mixedwai.qual.codebook.model import Codebook
 
-__all__ = [
-    "DECISIONS",
-    "INDUCTIVE",
-    "ThemeDecision",
-    "ThemeReview",
-    "inductive_code_ids",
-    "promote_themes",
-    "read_theme_review",
-    "tag_inductive",
-]
+__all__ = ["promote_themes"]
 
 
 def promote_themes(

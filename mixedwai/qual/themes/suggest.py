@@ -53,7 +53,6 @@ from mixedwai.qual.themes.nmf import (
     MIN_THEME_SEGMENTS,
     _fit_nmf,
     _theme_coherence,
-    coherence,
 )
 from mixedwai.qual.themes.result import (
     DECIMALS,
@@ -62,9 +61,6 @@ from mixedwai.qual.themes.result import (
     _representative,
     _themes_frame,
 )
-from mixedwai.qual.themes.review import (
-    write_theme_review,
-)
 from mixedwai.qual.themes.segments import (
     _coded_masks,
     _majority_language,
@@ -72,7 +68,6 @@ from mixedwai.qual.themes.segments import (
     _transcripts,
 )
 from mixedwai.qual.themes.terms import (
-    FILLER_WORDS,
     _identity,
     theme_tokens,
 )
@@ -82,14 +77,7 @@ if TYPE_CHECKING:
     from mixedwai.qual.transcripts.corpus import Corpus
     from mixedwai.qual.transcripts.model import Segment, Transcript
 
-__all__ = [
-    "FILLER_WORDS",
-    "ThemeSuggestions",
-    "coherence",
-    "suggest_themes",
-    "theme_tokens",
-    "write_theme_review",
-]
+__all__ = ["suggest_themes"]
 
 #: Units a transcript can be cut into.
 UNITS = ("sentence", "turn", "paragraph")

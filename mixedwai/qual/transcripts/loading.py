@@ -45,18 +45,9 @@ from mixedwai.errors import ExclusionWarning, InputFileError, MixedWAIError, Tra
 from mixedwai.limits import limit, limit_hint
 from mixedwai.qual.transcripts.corpus import Corpus
 from mixedwai.qual.transcripts.metadata import _compile
-from mixedwai.qual.transcripts.model import Segment, Transcript, _build
+from mixedwai.qual.transcripts.model import Transcript, _build
 
-__all__ = [
-    "CONVERT_HINTS",
-    "IGNORED_SUFFIXES",
-    "SUFFIXES",
-    "Corpus",
-    "Segment",
-    "Transcript",
-    "load_corpus",
-    "load_transcript",
-]
+__all__ = ["CONVERT_HINTS", "IGNORED_SUFFIXES", "SUFFIXES", "load_corpus", "load_transcript"]
 
 #: File extensions read as transcripts.
 SUFFIXES = (".txt", ".md", ".docx", ".vtt")

@@ -33,7 +33,6 @@ import pandas as pd
 from mixedwai._validation import MAX_LISTED, row_number, source_name
 from mixedwai.errors import ColumnError, DataValueError
 from mixedwai.limits import limit, limit_hint
-from mixedwai.quant.data.cases import OUTCOME_SPELLINGS, parse_outcome, read_cases
 
 # Also imported from here by scoring.py and trajectories.py.
 from mixedwai.quant.data.table import (
@@ -53,7 +52,7 @@ from mixedwai.quant.data.table import (
 from mixedwai.quant.instruments.loading import load_instrument
 from mixedwai.quant.instruments.model import Instrument
 
-__all__ = ["OUTCOME_SPELLINGS", "parse_outcome", "read_cases", "read_sessions"]
+__all__ = ["read_sessions"]
 
 
 # -- sessions ----------------------------------------------------------------------------

@@ -37,14 +37,13 @@ from mixedwai.errors import InputFileError, InstrumentError
 from mixedwai.quant.instruments.model import (
     _LOADING,
     Instrument,
-    Scale,
     _pydantic_problems,
     cross_reference_problems,
     partial_cross_reference_problems,
 )
 from mixedwai.quant.instruments.problems import _format_problems
 
-__all__ = ["Instrument", "Scale", "available_instruments", "load_instrument"]
+__all__ = ["available_instruments", "load_instrument"]
 
 
 # -- loading ------------------------------------------------------------------------------

@@ -42,26 +42,10 @@ import pandas as pd
 
 from mixedwai._validation import MAX_LISTED, check_range
 from mixedwai.errors import DataValueError, ExclusionWarning, SmallSampleWarning
-from mixedwai.quant.outcomes.descriptives import (
-    characteristics_by_pattern,
-    outcome_by_attribute,
-    time_to_outcome,
-)
 from mixedwai.quant.outcomes.exact import ExactTestResult, cramers_v, freeman_halton_test
 from mixedwai.quant.outcomes.levels import TOTAL, _levels, as_outcome, pattern_order
-from mixedwai.quant.outcomes.score_tests import score_outcome_tests
 
-__all__ = [
-    "CrosstabResult",
-    "ExactTestResult",
-    "characteristics_by_pattern",
-    "cramers_v",
-    "freeman_halton_test",
-    "outcome_by_attribute",
-    "outcome_crosstab",
-    "score_outcome_tests",
-    "time_to_outcome",
-]
+__all__ = ["CrosstabResult", "outcome_crosstab"]
 
 #: Expected cell count below which the chi-square approximation is doubtful.
 SMALL_EXPECTED = 5

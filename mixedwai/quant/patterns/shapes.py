@@ -39,11 +39,10 @@ from mixedwai.errors import (
     InsufficientDataError,
     OptionError,
 )
-from mixedwai.quant.patterns.profile import profile_table
 from mixedwai.quant.patterns.timepoints import _numeric_times, show, time_columns
 from mixedwai.quant.patterns.vocabulary import KNOWN_PATTERNS, _known_lookup, abbreviate
 
-__all__ = ["describe_shapes", "name_patterns", "profile_table"]
+__all__ = ["describe_shapes", "name_patterns"]
 
 _LEVEL_RULES = ("grand_mean", "median")
 

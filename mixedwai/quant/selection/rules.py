@@ -51,7 +51,6 @@ from mixedwai.quant.selection.criteria import (
 from mixedwai.quant.selection.stability import (
     STABILITY_MAX_N,
     _check_tree,
-    bootstrap_stability,
 )
 from mixedwai.quant.selection.wording import (
     _CRITERION_WORDS,
@@ -63,8 +62,7 @@ from mixedwai.quant.selection.wording import (
 from mixedwai.quant.ward.hierarchy import WardTree
 from mixedwai.quant.ward.ties import TIE_MAX_N, TieSensitivity
 
-__all__ = ["CASES_PER_CLUSTER", "MIN_CLUSTER_N", "STABILITY_MAX_N", "bootstrap_stability",
-           "select_k"]
+__all__ = ["CASES_PER_CLUSTER", "MIN_CLUSTER_N", "select_k"]
 
 RULES = ("jump", "jump_all", "reduction")
 CRITERIA = ("coefficient", "silhouette", "calinski_harabasz", "stability")

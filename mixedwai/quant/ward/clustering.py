@@ -56,7 +56,7 @@ from mixedwai.quant.ward.result import ClusterResult
 from mixedwai.quant.ward.schedule import agglomeration_schedule
 from mixedwai.quant.ward.ties import TIE_MAX_N
 
-__all__ = ["DEVIATION_DECIMALS", "ClusterResult", "WardClustering", "cluster_trajectories"]
+__all__ = ["cluster_trajectories"]
 
 TIE_RULE = (
     "canonical: distinct rows in lexicographic order; among merge costs tied within a "

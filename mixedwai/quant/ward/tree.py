@@ -41,7 +41,7 @@ from mixedwai.errors import DataValueError, InsufficientDataError
 from mixedwai.quant.ward.hierarchy import WardTree, _deduplicate, _expand
 from mixedwai.quant.ward.kernel import TIE_RTOL, _nn_chain
 
-__all__ = ["TIE_RTOL", "WardTree", "ward_tree"]
+__all__ = ["ward_tree"]
 
 
 def _as_matrix(X: object) -> np.ndarray:

@@ -66,26 +66,17 @@ from dataclasses import dataclass
 from mixedwai.qual.transcripts.loaders.speaker_roles import (
     ROLE_ALIASES,
     alias_key,
-    canonical_role,
-    declared_speakers,
     label_key,
-    role_of,
 )
 
 __all__ = [
     "EXPECTED_FORMATS",
     "NOT_SPEAKERS",
-    "ROLE_ALIASES",
     "LabelCandidate",
     "accept_labels",
-    "alias_key",
-    "canonical_role",
-    "declared_speakers",
     "is_label",
-    "label_key",
     "parse_line",
     "parse_timestamp",
-    "role_of",
 ]
 
 #: Shown when a file holds no turn.
