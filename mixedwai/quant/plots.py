@@ -461,10 +461,13 @@ def plot_dendrogram(
             text.set_color(palette[leaf_clusters[leaf]])
     if threshold is not None and 1 < k < n:
         ax.axhline(threshold, linestyle="--", color="black", linewidth=0.8)
-    if names and leaf_clusters is not None and n <= truncate_at:
+    if names and leaf_clusters is not None:
+        # each shown leaf is a case, or (above truncate_at cases) a merged group of cases
+        owner = _node_clusters(Z, leaf_clusters) if n > truncate_at else leaf_clusters
         positions: dict[Any, list[float]] = {}
         for i, leaf in enumerate(tree["leaves"]):
-            positions.setdefault(leaf_clusters[leaf], []).append(5.0 + 10.0 * i)
+            if owner[leaf] is not _MIXED:
+                positions.setdefault(owner[leaf], []).append(5.0 + 10.0 * i)
         top = threshold if threshold is not None else float(Z[:, 2].max())
         for cluster, xs in positions.items():
             if cluster in names:
@@ -476,18 +479,26 @@ def plot_dendrogram(
     return fig
 
 
+_MIXED = object()  # a node whose cases belong to several clusters
+
+
+def _node_clusters(Z: np.ndarray, leaf_clusters: list[Any]) -> list[Any]:
+    """The cluster of every node (leaves 0..n-1, merges n..2n-2), or ``_MIXED``."""
+    n = len(Z) + 1
+    owner: list[Any] = list(leaf_clusters) + [None] * (n - 1)
+    for i, (left, right) in enumerate(Z[:, :2].astype(np.int64)):
+        a, b = owner[left], owner[right]
+        owner[n + i] = a if (a is b or a == b) and a is not _MIXED else _MIXED
+    return owner
+
+
 def _link_colors(Z: np.ndarray, leaf_clusters: list[Any], palette: Mapping[Any, str]
                  ) -> dict[int, str]:
     """Colour of each link (node id n..2n-2): its cluster's when all its cases share one."""
     n = len(Z) + 1
-    owner: list[Any] = list(leaf_clusters) + [None] * (n - 1)
-    mixed = object()
-    colors: dict[int, str] = {}
-    for i, (left, right) in enumerate(Z[:, :2].astype(np.int64)):
-        a, b = owner[left], owner[right]
-        owner[n + i] = a if (a is b or a == b) and a is not mixed else mixed
-        colors[n + i] = palette[owner[n + i]] if owner[n + i] is not mixed else "grey"
-    return colors
+    owner = _node_clusters(Z, leaf_clusters)
+    return {node: palette[owner[node]] if owner[node] is not _MIXED else "grey"
+            for node in range(n, 2 * n - 1)}
 
 
 def cut_height(linkage_matrix: Any, k: int) -> float:

@@ -234,3 +234,15 @@ def test_a_coloured_dendrogram_saves_byte_identical(tree, tmp_path):
     a = save_figure(plot_dendrogram(tree, labels=labels, clusters=clusters), tmp_path / "a.png")
     b = save_figure(plot_dendrogram(tree, labels=labels, clusters=clusters), tmp_path / "b.png")
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_a_truncated_dendrogram_still_names_each_pattern():
+    """Above truncate_at cases the leaves are merged groups; the names stay on the figure."""
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(m, 0.3, size=(80, 3)) for m in (2.0, 4.0, 6.0)])
+    Z = linkage(X, "ward")
+    clusters = fcluster(Z, 3, "maxclust")
+    names = {1: "LOW", 2: "MID", 3: "TOP"}
+    fig = plot_dendrogram(Z, k=3, clusters=clusters, names=names, truncate_at=30)
+    texts = sorted(t.get_text() for t in fig.axes[0].texts)
+    assert texts == ["LOW", "MID", "TOP"]
