@@ -7,8 +7,7 @@ with a definition, inclusion and exclusion notes, examples, and the rules that l
 spaCy Matcher ``patterns``). Codes may nest sub-codes of the same shape.
 
 The models live in :mod:`mixedwai.qual.codebook.model` and the tree view in
-:mod:`mixedwai.qual.codebook.display`; this module loads and validates codebooks
-and re-exports them.
+:mod:`mixedwai.qual.codebook.display`; this module loads and validates codebooks.
 
 Every problem in a YAML codebook is reported with its key path and line, all at
 once: unknown keys (with the allowed ones), wrong types, duplicate ids anywhere in

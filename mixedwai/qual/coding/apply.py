@@ -25,7 +25,7 @@ coder         ``"mixedwai"`` for rule codings, the coder's name for manual ones
 ============  ===============================================================
 
 This module holds :func:`code_corpus` and :func:`merge_codings`; the rest lives
-in modules of one idea each, re-exported here: the columns and shared helpers in
+in modules of one idea each: the columns and shared helpers in
 :mod:`mixedwai.qual.coding.schema`, the matchers in :mod:`mixedwai.qual.coding.matchers`,
 the coding run (segments, pipeline, rows) in :mod:`mixedwai.qual.coding.execution`, and
 :func:`load_manual_codings` in :mod:`mixedwai.qual.coding.manual`.

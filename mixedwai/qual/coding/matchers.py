@@ -3,7 +3,7 @@
 :func:`compile_codebook` turns the ``phrases``, ``lemmas`` and ``patterns`` of every
 code into spaCy's ``PhraseMatcher``/``Matcher`` objects for one pipeline;
 :meth:`CompiledCodebook.matches` runs them on a document.
-:func:`mixedwai.qual.coding.apply.code_corpus` uses them (and re-exports these names).
+:func:`mixedwai.qual.coding.apply.code_corpus` uses them.
 """
 
 from __future__ import annotations

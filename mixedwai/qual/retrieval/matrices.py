@@ -15,7 +15,7 @@ Two conventions hold throughout:
 
 The helpers shared with :mod:`mixedwai.qual.retrieval.quotes` (where :func:`quotes` lives)
 are in :mod:`mixedwai.qual.retrieval.codings`; this module makes the matrices,
-frequencies and co-occurrences, and re-exports :func:`quotes`.
+frequencies and co-occurrences.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ Codes added this way carry ``metadata: {origin: inductive, themes: [...]}``;
 The review file is read and checked in :mod:`mixedwai.qual.themes.review`, the
 new lines are spliced into the file's text by :mod:`mixedwai.qual.codebook.splice`,
 and :func:`tag_inductive` lives in :mod:`mixedwai.qual.themes.tags`; this
-module builds and inserts the codes, and re-exports those names.
+module builds and inserts the codes.
 
 Examples
 --------

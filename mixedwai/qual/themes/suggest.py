@@ -28,7 +28,7 @@ Examples
 0      T01      bus, late           4  ES1_C1; ES1_C2
 1      T02  garden, rose           3  ES1_C1; ES1_C2
 
-The pieces live in modules of one idea each, re-exported here:
+The pieces live in modules of one idea each:
 :mod:`~mixedwai.qual.themes.terms` (lemmatised terms), :mod:`~mixedwai.qual.themes.nmf`
 (NMF and coherence), :mod:`~mixedwai.qual.themes.segments` (which segments),
 :mod:`~mixedwai.qual.themes.result` (:class:`ThemeSuggestions` and its tables) and

@@ -13,7 +13,7 @@ name; see ``docs/qual-transcripts.md``.
 
 The models live in :mod:`mixedwai.qual.transcripts.model` (``Segment``,
 ``Transcript``) and :mod:`mixedwai.qual.transcripts.corpus` (``Corpus``); this module reads
-files and re-exports them.
+files.
 
 Examples
 --------

@@ -9,7 +9,7 @@ DataFrames already in memory. Case ids are brought to one spelling
 (:func:`mixedwai.ids.canonical_case_id`) so that both strands link.
 
 The case table is read by :mod:`mixedwai.quant.data.cases` and the shared helpers are in
-:mod:`mixedwai.quant.data.table`; this module reads sessions and re-exports them.
+:mod:`mixedwai.quant.data.table`; this module reads sessions.
 
 Examples
 --------

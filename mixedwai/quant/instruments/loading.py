@@ -7,7 +7,7 @@ form by name or describe its own form in a file of the same shape. Only item *nu
 keys are stored: the item wording is copyrighted and is never shipped.
 
 The model lives in :mod:`mixedwai.quant.instruments.model`; this module loads the
-shipped forms and YAML files and re-exports it.
+shipped forms and YAML files.
 
 Examples
 --------

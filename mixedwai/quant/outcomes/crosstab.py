@@ -9,7 +9,7 @@ those who did and did not reach the outcome (Mann-Whitney U and point-biserial
 correlation). The descriptive tables (Table 1, Table 3, days to job) live in
 :mod:`mixedwai.quant.outcomes.descriptives`, the exact test in
 :mod:`mixedwai.quant.outcomes.exact` and the score-outcome tests in
-:mod:`mixedwai.quant.outcomes.score_tests`; their names are re-exported here.
+:mod:`mixedwai.quant.outcomes.score_tests`.
 
 Examples
 --------

@@ -7,7 +7,7 @@ Table 1 of the reference study (outcome rate by client attribute), Table 3
 :func:`mixedwai.quant.data.sessions.read_cases`) and returns a DataFrame.
 
 The level order and the case-table helpers these tables share live in
-:mod:`mixedwai.quant.outcomes.levels` and are re-exported here.
+:mod:`mixedwai.quant.outcomes.levels`.
 
 Examples
 --------

@@ -3,7 +3,7 @@
 The order of an attribute's levels (numbers understood: ``< 1 year`` before
 ``1-2 years``), the case table indexed by case id, outcome cells read as
 booleans and the order of patterns. Used by :mod:`mixedwai.quant.outcomes.descriptives`
-(which re-exports these names) and :mod:`mixedwai.quant.outcomes.crosstab`.
+and :mod:`mixedwai.quant.outcomes.crosstab`.
 """
 
 from __future__ import annotations

@@ -8,8 +8,7 @@ increase (LIA), linear decrease (LDA), U-shaped (UA) and inverted U (IUA).
 
 The names and abbreviations are in :mod:`mixedwai.quant.patterns.vocabulary`, the time
 column helpers in :mod:`mixedwai.quant.patterns.timepoints` and the profile table in
-:mod:`mixedwai.quant.patterns.profile`; this module describes and names shapes and
-re-exports them.
+:mod:`mixedwai.quant.patterns.profile`; this module describes and names shapes.
 
 Examples
 --------

@@ -1,8 +1,7 @@
 """The k-selection table: one row of criteria per number of clusters.
 
 Used by :func:`mixedwai.quant.selection.rules.select_k`, which applies its rules to this
-table and writes the reason; the names here are re-exported from
-:mod:`mixedwai.quant.selection.rules`.
+table and writes the reason.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ as R's ``fpc::clusterboot``) for each k, which k each criterion prefers, and
 the choice in a sentence a reviewer can quote.
 
 Bootstrap stability (:func:`bootstrap_stability`) lives in
-:mod:`mixedwai.quant.selection.stability` and is re-exported here; the words of the reason
+:mod:`mixedwai.quant.selection.stability`; the words of the reason
 are in :mod:`mixedwai.quant.selection.wording`; the per-k criteria table (sizes,
 silhouette, Calinski-Harabasz, stability and tie columns) is built in
 :mod:`mixedwai.quant.selection.criteria`.

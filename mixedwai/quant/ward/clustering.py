@@ -7,7 +7,7 @@ clusters the cases, names the patterns and returns a :class:`ClusterResult`
 holding every table the reference study reports.
 
 The estimator lives in :mod:`mixedwai.quant.ward.estimator` and the result in
-:mod:`mixedwai.quant.ward.result`; both are re-exported here.
+:mod:`mixedwai.quant.ward.result`.
 
 Examples
 --------

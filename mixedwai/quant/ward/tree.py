@@ -17,8 +17,7 @@ depend only on the multiset of rows: permuting the input rows permutes the
 labels with them and changes nothing else.
 
 The numba kernels are in :mod:`mixedwai.quant.ward.kernel`, :class:`WardTree` and
-the expansion to all rows in :mod:`mixedwai.quant.ward.hierarchy`; both are
-re-exported here.
+the expansion to all rows in :mod:`mixedwai.quant.ward.hierarchy`.
 
 Examples
 --------

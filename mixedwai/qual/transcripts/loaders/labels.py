@@ -45,13 +45,14 @@ One-off labels are reported in the transcript's notes, whether accepted (rule 4)
 or refused, so they can be checked and declared.
 
 Roles (:func:`role_of`, :func:`declared_speakers`, :data:`ROLE_ALIASES`) live in
-:mod:`mixedwai.qual.transcripts.loaders.speaker_roles` and are re-exported here.
+:mod:`mixedwai.qual.transcripts.loaders.speaker_roles`.
 
 Examples
 --------
 >>> c = parse_line("[00:01:02] Therapist: So, how are you?")
 >>> c.label, c.speech, c.strong, c.timestamp
 ('Therapist', 22, True, 62.0)
+>>> from mixedwai.qual.transcripts.loaders.speaker_roles import role_of
 >>> parse_line("He said: fine").label, role_of("Interviewer 2", {}), role_of("Marie", {})
 ('He said', 'interviewer', 'Marie')
 """

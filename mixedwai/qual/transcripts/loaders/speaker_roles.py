@@ -3,8 +3,7 @@
 A label's role is the declared one (front matter / document property
 ``speakers:`` or the ``speakers=`` argument), else that of a built-in alias
 (:data:`ROLE_ALIASES`: ``Interviewer 2`` -> ``interviewer``, ``Conseillère`` ->
-``ES``), else the label itself. Used by :mod:`mixedwai.qual.transcripts.loaders.labels`,
-which re-exports these names.
+``ES``), else the label itself. Used by :mod:`mixedwai.qual.transcripts.loaders.labels`.
 
 Examples
 --------
