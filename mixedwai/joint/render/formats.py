@@ -38,6 +38,7 @@ from mixedwai.joint.render.document import (
 
 __all__ = [
     "display_to_markdown",
+    "is_numeric_text",
     "markdown_text",
     "render_html",
     "render_markdown",
@@ -288,6 +289,21 @@ figure{break-inside:avoid;page-break-inside:avoid}
 """
 
 _NUMERIC = re.compile(r"^[<>]?\s?[-−–—.\d(]")
+#: A numeric cell is one short line ("5 (27.8)", "6.55 (0.13)", "p = .04"); a count
+#: followed by a quote ("5/5 (100 %)" and a sentence below) is text, and wraps.
+_NUMERIC_MAX_CHARS = 32
+
+
+def is_numeric_text(text: str) -> bool:
+    """Whether a cell's text is a number or statistic, set centred and unbroken.
+
+    Examples
+    --------
+    >>> is_numeric_text("5 (27.8)"), is_numeric_text("5/5 (100 %)\\n“We agreed.”")
+    (True, False)
+    """
+    return ("\n" not in text and len(text) <= _NUMERIC_MAX_CHARS
+            and _NUMERIC.match(text) is not None)
 
 
 def _html_cell(value: object, lo: float, hi: float) -> str:
@@ -311,7 +327,7 @@ def _numeric_columns(frame: pd.DataFrame) -> list[bool]:
     for j in range(len(frame.columns)):
         texts = [str(v) for v in frame.iloc[:, j]
                  if not _is_trajectory(v) and v is not None and str(v) not in ("", "nan")]
-        out.append(j > 0 and bool(texts) and all(_NUMERIC.match(t) for t in texts))
+        out.append(j > 0 and bool(texts) and all(is_numeric_text(t) for t in texts))
     return out
 
 

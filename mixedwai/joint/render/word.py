@@ -36,6 +36,7 @@ from mixedwai.joint.render.formats import (
     _fix_zip_times,
     _is_trajectory,
     _trajectory_bounds,
+    is_numeric_text,
     sparkline_png,
 )
 
@@ -240,7 +241,7 @@ def _fixed_widths(table: object, widths: Sequence[float]) -> None:
 def _numeric_column(values: pd.Series) -> bool:
     texts = [_cell_text(v) for v in values if not _is_trajectory(v)]
     texts = [t for t in texts if t]
-    return bool(texts) and all(re.match(r"^[<>]?\s?[-−–—.\d(]", t) for t in texts)
+    return bool(texts) and all(is_numeric_text(t) for t in texts)
 
 
 # ----------------------------------------------------------------------------- blocks

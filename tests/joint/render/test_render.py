@@ -183,3 +183,14 @@ def test_a_table_too_wide_for_the_page_is_printed_in_parts_that_fit() -> None:
     assert captions == [f"Table 1, part {k} of {len(parts)}" for k in range(1, len(parts) + 1)]
     for table in word.tables:  # every part fits the page width
         assert sum(Length(c.width).pt for c in table.rows[0].cells) <= page + 1
+
+
+def test_a_count_with_a_quote_below_is_text_that_wraps_not_a_number() -> None:
+    from mixedwai.joint.render.formats import frame_to_html, is_numeric_text
+
+    cell = "5/5 (100 %)\n“Not my whole story, but I said, when you told me about the fight.”"
+    assert not is_numeric_text(cell) and is_numeric_text("5/5 (100 %)")
+    page = frame_to_html(pd.DataFrame({"Pattern": ["SHA"], "n (%)": ["5 (27.8 %)"],
+                                       "Awareness": [cell]}))
+    cells = page.split("<td")
+    assert 'class="num"' in cells[1] and 'class="num"' not in cells[2]
