@@ -93,7 +93,7 @@ def analyse_study(
     >>> run.quant.clusters.k, len(run.linked.interviewed)
     (3, 17)
     """
-    from mixedwai.quant.data.cases import read_cases
+    from mixedwai.quant.data.cases import CATEGORICAL_HINT, read_cases
     from mixedwai.quant.data.sessions import read_sessions
     from mixedwai.quant.instruments.scoring import score_wai
     from mixedwai.quant.study import analyse_quant
@@ -115,13 +115,11 @@ def analyse_study(
                 cases = read_cases(config.cases, case_col=cols.case_id, outcome=cols.outcome,
                                    days_col=cols.days_to_outcome)
             except OutcomeValueError as error:
-                message = str(error).replace(
-                    " (an outcome with other levels, such as a treatment arm, is read with "
-                    "outcome_type='categorical')", "")
                 raise OutcomeValueError(
-                    message + "\nA whole study (mixedwai run) needs a yes/no outcome, which "
-                    "its displays and report cross with the themes; cluster an outcome of "
-                    "other levels with: mixedwai cluster SESSIONS --cases CASES "
+                    str(error).replace(CATEGORICAL_HINT, "")
+                    + "\nA whole study (mixedwai run) needs a yes/no outcome, which its "
+                    "displays and report cross with the themes; cluster an outcome of other "
+                    "levels with: mixedwai cluster SESSIONS --cases CASES "
                     "--outcome-type categorical") from None
             corpus, codebook, people = _read_qual(config)
             use = config.qual.displays_use or ("people" if people is not None else "rules")

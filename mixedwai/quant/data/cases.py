@@ -35,7 +35,12 @@ from mixedwai.quant.data.table import (
     written_ids,
 )
 
-__all__ = ["OUTCOME_SPELLINGS", "parse_outcome", "read_cases"]
+__all__ = ["CATEGORICAL_HINT", "OUTCOME_SPELLINGS", "parse_outcome", "read_cases"]
+
+#: What the yes/no outcome error adds: how to read an outcome of other levels (callers
+#: that cannot, such as a whole study, replace it with their own advice).
+CATEGORICAL_HINT = (" (an outcome with other levels, such as a treatment arm, is read with "
+                    "outcome_type='categorical')")
 
 #: Accepted outcome spellings (compared case-insensitively, blanks removed).
 OUTCOME_SPELLINGS: dict[str, bool] = {
@@ -290,9 +295,7 @@ def read_cases(
             case_ids=list(case_ids),
         )
         problems.add(OutcomeValueError,
-                     f"{src}: {cols['outcome']} must be a yes/no value (an outcome with other "
-                     "levels, such as a treatment arm, is read with "
-                     "outcome_type='categorical')", lines)
+                     f"{src}: {cols['outcome']} must be a yes/no value{CATEGORICAL_HINT}", lines)
         out[cols["outcome"]] = parsed.to_numpy()
         out[cols["outcome"]] = out[cols["outcome"]].astype("boolean")
     days_column = _find_column(frame, days_col) if days_col is not None else None
