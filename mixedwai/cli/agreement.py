@@ -23,7 +23,8 @@ def agreement_command(
         "several files after it, or repeat the option.",
     ),
     more_codings: list[Path] | None = typer.Argument(
-        None, help="More codings files: `--codings A.csv B.csv` reads both.",
+        None, metavar="MORE_CODINGS",
+        help="More codings files: `--codings A.csv B.csv` reads both.",
         show_default=False,
     ),
     out: Path = typer.Option(..., "--out", help="Output folder."),

@@ -22,7 +22,7 @@ qdpx_app = typer.Typer(
 
 @qdpx_app.command("import")
 def qdpx_import(
-    project: Path = typer.Argument(..., help="A REFI-QDA project (.qdpx)."),
+    project: Path = typer.Argument(..., metavar="PROJECT", help="A REFI-QDA project (.qdpx)."),
     out: Path = typer.Option(..., "--out", help="Output folder."),
     language: str = typer.Option("en", "--language", help="Language of the codebook (en, fr)."),
     default_speaker: str = typer.Option(
@@ -50,7 +50,8 @@ def qdpx_import(
 @qdpx_app.command("export")
 def qdpx_export(
     transcripts: Path = typer.Argument(
-        ..., help="A folder written by 'mixedwai qdpx import', or transcripts (file or folder)."
+        ..., metavar="TRANSCRIPTS",
+        help="A folder written by 'mixedwai qdpx import', or transcripts (file or folder)."
     ),
     out: Path = typer.Option(..., "--out", help="The .qdpx project to write."),
     codebook: str | None = typer.Option(

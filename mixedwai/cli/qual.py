@@ -43,7 +43,8 @@ def _speakers(values: list[str] | None) -> list[str] | None:
 
 def code(
     transcripts: Path = typer.Argument(
-        ..., help="A transcript file (.txt, .md, .docx, .vtt) or a folder of them."
+        ..., metavar="TRANSCRIPTS",
+        help="A transcript file (.txt, .md, .docx, .vtt) or a folder of them."
     ),
     codebook: list[str] = typer.Option(
         ...,
@@ -149,7 +150,7 @@ def code(
 
 @codebook_app.command("check")
 def codebook_check(
-    file: str = typer.Argument(..., help="Codebook YAML file, or a shipped name."),
+    file: str = typer.Argument(..., metavar="FILE", help="Codebook YAML file, or a shipped name."),
 ) -> None:
     """Validate a codebook and print its tree with the number of rules per code.
 

@@ -40,7 +40,8 @@ def _parse_k(value: str) -> str | int:
 
 
 def cluster(
-    sessions: Path = typer.Argument(..., help="Sessions table (CSV, XLSX or SAV), one row per "
+    sessions: Path = typer.Argument(..., metavar="SESSIONS",
+                                    help="Sessions table (CSV, XLSX or SAV), one row per "
                                     "case and session."),
     out: Path = typer.Option(..., "--out", help="Output folder."),
     cases: Path | None = typer.Option(None, "--cases", help="Cases table with the outcome."),

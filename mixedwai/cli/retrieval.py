@@ -59,10 +59,12 @@ def _case_table(path: Path | None) -> Any:
 
 def search(
     transcripts: Path = typer.Argument(
-        ..., help="A transcript file (.txt, .md, .docx, .vtt) or a folder of them."
+        ..., metavar="TRANSCRIPTS",
+        help="A transcript file (.txt, .md, .docx, .vtt) or a folder of them."
     ),
     query: list[str] = typer.Argument(
-        ..., help="What to find: words or a phrase, confian* (wildcard), /regex/. Several "
+        ..., metavar="QUERY",
+        help="What to find: words or a phrase, confian* (wildcard), /regex/. Several "
         "queries find any of them.",
     ),
     out: Path = typer.Option(..., "--out", help="Output folder."),
@@ -127,7 +129,8 @@ def search(
 
 def words(
     transcripts: Path = typer.Argument(
-        ..., help="A transcript file (.txt, .md, .docx, .vtt) or a folder of them."
+        ..., metavar="TRANSCRIPTS",
+        help="A transcript file (.txt, .md, .docx, .vtt) or a folder of them."
     ),
     out: Path = typer.Option(..., "--out", help="Output folder."),
     by: str = typer.Option(
@@ -198,7 +201,8 @@ _SUFFIXES = {"markdown": ".md", "html": ".html", "docx": ".docx"}
 
 def context(
     transcripts: Path = typer.Argument(
-        ..., help="A transcript file (.txt, .md, .docx, .vtt) or a folder of them."
+        ..., metavar="TRANSCRIPTS",
+        help="A transcript file (.txt, .md, .docx, .vtt) or a folder of them."
     ),
     out: Path = typer.Option(..., "--out", help="Output folder."),
     codings: Path | None = typer.Option(
@@ -281,7 +285,8 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def pseudonymise(
     transcripts: Path = typer.Argument(
-        ..., help="A transcript file (.txt, .md, .docx, .vtt) or a folder of them."
+        ..., metavar="TRANSCRIPTS",
+        help="A transcript file (.txt, .md, .docx, .vtt) or a folder of them."
     ),
     names: Path = typer.Option(
         ..., "--names", help="The names and their pseudonyms: YAML (Marie Tremblay: ES-A) or a "

@@ -13,7 +13,8 @@ __all__ = ["register"]
 
 
 def run(
-    study: Path = typer.Argument(..., help="A study folder laid out like sample_corpus/, or a "
+    study: Path = typer.Argument(..., metavar="STUDY",
+                                 help="A study folder laid out like sample_corpus/, or a "
                                  "study.yaml."),
     out: Path = typer.Option(..., "--out", help="Output folder."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress display."),

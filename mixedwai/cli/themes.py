@@ -49,7 +49,8 @@ def _n_themes(value: str) -> int | str:
 
 def themes(
     transcripts: Path = typer.Argument(
-        ..., help="A transcript file (.txt, .md, .docx, .vtt) or a folder of them."
+        ..., metavar="TRANSCRIPTS",
+        help="A transcript file (.txt, .md, .docx, .vtt) or a folder of them."
     ),
     codebook: str | None = typer.Option(
         None,
@@ -171,9 +172,11 @@ def themes(
 
 def promote(
     codebook: str = typer.Argument(
-        ..., help="Codebook YAML file to add the themes to (a shipped name needs --out)."
+        ..., metavar="CODEBOOK",
+        help="Codebook YAML file to add the themes to (a shipped name needs --out)."
     ),
-    review: Path = typer.Argument(..., help="The edited review file (themes.yaml)."),
+    review: Path = typer.Argument(..., metavar="REVIEW",
+                                  help="The edited review file (themes.yaml)."),
     out: Path | None = typer.Option(
         None, "--out", help="Write the promoted codebook here instead of over CODEBOOK."
     ),
