@@ -146,3 +146,26 @@ def check_range(
             message += f" ({limits.limit_hint(limit)})"
         raise OptionError(message.rstrip())
     return value
+
+
+def check_scale(scale: Any, name: str = "scale") -> tuple[float, float]:
+    """A measure's scale as ``(low, high)`` floats: two finite numbers, low below high.
+
+    Examples
+    --------
+    >>> check_scale([0, 63])
+    (0.0, 63.0)
+    >>> check_scale((7, 1))
+    Traceback (most recent call last):
+    ...
+    mixedwai.errors.OptionError: scale = (7, 1) is not allowed; expected low < high
+    """
+    import math
+
+    try:
+        low, high = (float(v) for v in scale)
+    except (TypeError, ValueError):
+        raise OptionError(f"{name} = {scale!r} is not allowed; expected (low, high)") from None
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise OptionError(f"{name} = {scale!r} is not allowed; expected low < high")
+    return (low, high)

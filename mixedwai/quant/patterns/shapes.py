@@ -32,7 +32,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from mixedwai._validation import check_choice, check_range, raise_problems
+from mixedwai._validation import check_choice, check_range, check_scale, raise_problems
 from mixedwai.errors import (
     DataValueError,
     InsufficientDataError,
@@ -344,12 +344,7 @@ def name_patterns(
 
 def _scale_unit(scale: tuple[float, float]) -> float:
     """The scale's range in units of the 1..7 range (1.0 on 1..7, 10.5 on 0..63)."""
-    try:
-        low, high = (float(v) for v in scale)
-    except (TypeError, ValueError):
-        raise OptionError(f"scale = {scale!r} is not allowed; expected (low, high)") from None
-    if not (np.isfinite(low) and np.isfinite(high) and low < high):
-        raise OptionError(f"scale = {scale!r} is not allowed; expected low < high")
+    low, high = check_scale(scale)
     return (high - low) / 6.0
 
 

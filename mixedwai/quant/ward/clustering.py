@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mixedwai._validation import check_choice, check_range, source_name
+from mixedwai._validation import check_choice, check_range, check_scale, source_name
 from mixedwai.errors import ColumnError, InsufficientDataError, OptionError
 from mixedwai.quant.selection.rules import MIN_CLUSTER_N
 from mixedwai.quant.selection.stability import STABILITY_MAX_N
@@ -411,15 +411,7 @@ def cluster_trajectories(
 
 def _checked_scale(scale: Any) -> tuple[float, float]:
     """``(low, high)`` as floats, 1..7 when not known; refused unless low < high."""
-    if scale is None:
-        return (1.0, 7.0)
-    try:
-        low, high = (float(v) for v in scale)
-    except (TypeError, ValueError):
-        raise OptionError(f"scale = {scale!r} is not allowed; expected (low, high)") from None
-    if not (np.isfinite(low) and np.isfinite(high) and low < high):
-        raise OptionError(f"scale = {scale!r} is not allowed; expected low < high")
-    return (low, high)
+    return (1.0, 7.0) if scale is None else check_scale(scale)
 
 
 def _stability_table(
