@@ -32,7 +32,7 @@ from mixedwai.quant.tables.model import PublicationTable
 from mixedwai.quant.tables.outcomes import days_table, outcome_by_pattern_table, score_tests_table
 from mixedwai.quant.tables.patterns import pattern_diagnostics_table, pattern_label, patterns_table
 from mixedwai.quant.tables.selection import k_criteria_table, k_table
-from mixedwai.quant.tables.text import n_pct
+from mixedwai.quant.tables.text import coefficient, n_pct, number
 from mixedwai.quant.ward.ties import TIE_ARI_WARNING
 
 if TYPE_CHECKING:
@@ -301,14 +301,6 @@ def build_report(run: StudyRun, figures: dict[str, bytes] | None = None) -> Docu
     return doc
 
 
-def _two(value: float) -> str:
-    """A coefficient with two decimals, ``—`` when undefined, no leading zero (APA)."""
-    if pd.isna(value):
-        return "—"
-    text = f"{round(float(value), 2) + 0.0:.2f}"  # + 0.0: no "-0.00"
-    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
-
-
 def _agreement_table(result: Any) -> PublicationTable:
     """Agreement per code and pooled: units, prevalence, % agreement, kappa, alpha [95% CI]."""
     kappa = "cohen_kappa" if len(result.data.coders) == 2 else "fleiss_kappa"
@@ -317,10 +309,10 @@ def _agreement_table(result: Any) -> PublicationTable:
     display = pd.DataFrame({
         "Code": [("All codes, pooled" if row["level"] == "overall" else str(row["label"]))
                  for _, row in table.iterrows()],
-        "Prevalence, %": [f"{100 * v:.1f}" for v in table["prevalence"]],
-        "Agreement, %": [f"{100 * v:.1f}" for v in table["percent_agreement"]],
-        kappa_name: [_two(v) for v in table[kappa]],
-        "α [95% CI]": [f"{_two(a)} [{_two(lo)}, {_two(hi)}]" for a, lo, hi in
+        "Prevalence, %": [number(100 * v, 1) for v in table["prevalence"]],
+        "Agreement, %": [number(100 * v, 1) for v in table["percent_agreement"]],
+        kappa_name: [coefficient(v) for v in table[kappa]],
+        "α [95% CI]": [f"{coefficient(a)} [{coefficient(lo)}, {coefficient(hi)}]" for a, lo, hi in
                        zip(table["krippendorff_alpha"], table["alpha_low"],
                            table["alpha_high"], strict=True)],
     })
@@ -353,10 +345,10 @@ def _validation_table(result: Any) -> PublicationTable:
         "Code": code,
         f"{result.reference}, n": table["n_reference"].astype(int).astype(str),
         "Coder, n": table["n_coder"].astype(int).astype(str),
-        "Precision": [_two(v) for v in table["precision"]],
-        "Recall": [_two(v) for v in table["recall"]],
-        "F1": [_two(v) for v in table["f1"]],
-        "κ": [_two(v) for v in table["cohen_kappa"]],
+        "Precision": [coefficient(v) for v in table["precision"]],
+        "Recall": [coefficient(v) for v in table["recall"]],
+        "F1": [coefficient(v) for v in table["f1"]],
+        "κ": [coefficient(v) for v in table["cohen_kappa"]],
     })
     sheet = pd.DataFrame({
         "Reference": table["reference"], "Coder": table["coder"], "Code": table["code_id"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["DASH", "m_sd", "n_pct", "number", "p_text"]
+__all__ = ["DASH", "coefficient", "m_sd", "n_pct", "number", "p_text"]
 
 #: What an empty statistic shows (an SD of one case, a mean of none).
 DASH = "—"
@@ -31,6 +31,21 @@ def number(value: object, digits: int = 2) -> str:
     if _missing(value):
         return DASH
     return f"{float(value):.{digits}f}"  # type: ignore[arg-type]
+
+
+def coefficient(value: object) -> str:
+    """A statistic that cannot exceed 1 (kappa, alpha, recall) the APA way: two decimals,
+    no leading zero, never ``-.00``; a dash when undefined.
+
+    Examples
+    --------
+    >>> coefficient(0.771), coefficient(-0.003), coefficient(-0.011), coefficient(1.0)
+    ('.77', '.00', '-.01', '1.00')
+    """
+    if _missing(value):
+        return DASH
+    text = f"{round(float(value), 2) + 0.0:.2f}"  # type: ignore[arg-type]  # + 0.0: no -0.00
+    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
 
 
 def n_pct(n: object, pct: object, digits: int = 1) -> str:
