@@ -155,8 +155,9 @@ class Document:
 
     def xml_safe(self) -> Document:
         """A copy whose every text (title, blocks, table cells and headings, notes)
-        holds only characters XML can hold (see :func:`xml_safe`); the renderers
-        call it, so one stray control character never costs the run its report."""
+        holds only characters XML can hold (see :func:`xml_safe`). The Word renderer
+        calls it (its texts reach python-docx in many places); the HTML, Markdown and
+        Excel renderers make each text safe where they write it."""
         blocks: list[Heading | Paragraph | Bullets | Table | Figure] = []
         for block in self.blocks:
             if isinstance(block, (Heading, Paragraph)):

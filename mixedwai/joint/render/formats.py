@@ -170,13 +170,15 @@ def markdown_text(text: str) -> str:
     ``<script>``, ``[x](javascript:...)`` or ``<https://...>`` is shown as written,
     never run or followed. Emphasis characters are left alone (harmless, and
     escaping them would clutter the file for plain-text readers).
+    Characters XML cannot hold are replaced as in every other format
+    (:func:`~mixedwai.joint.render.document.xml_safe`).
 
     Examples
     --------
     >>> print(markdown_text("[click](javascript:alert(1)) <b>bold</b>"))
     \\[click\\](javascript:alert(1)) \\<b>bold\\</b>
     """
-    return _MD_ACTIVE.sub(r"\\\1", text)
+    return _MD_ACTIVE.sub(r"\\\1", xml_safe(text))
 
 
 def _md_cell(value: object, lo: float, hi: float) -> str:
@@ -197,8 +199,6 @@ def frame_to_markdown(frame: pd.DataFrame) -> str:
     | 1 | x\\|y |
     """
     lo, hi = _trajectory_bounds(frame)
-    frame = frame.map(lambda v: xml_safe(v) if isinstance(v, str) else v)
-    frame.columns = [xml_safe(c) if isinstance(c, str) else c for c in frame.columns]
     header = "| " + " | ".join(_md_cell(c, lo, hi) for c in frame.columns) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
     rows = ["| " + " | ".join(_md_cell(v, lo, hi) for v in row) + " |"
@@ -208,9 +208,8 @@ def frame_to_markdown(frame: pd.DataFrame) -> str:
 
 def display_to_markdown(display: JointDisplay) -> str:
     """One display as Markdown: title, table, notes."""
-    parts = [f"### {markdown_text(xml_safe(display.title))}", "",
-             frame_to_markdown(display.table), ""]
-    parts += [f"*{markdown_text(xml_safe(note))}*" for note in display.notes]
+    parts = [f"### {markdown_text(display.title)}", "", frame_to_markdown(display.table), ""]
+    parts += [f"*{markdown_text(note)}*" for note in display.notes]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -221,7 +220,6 @@ def render_markdown(document: Document) -> str:
     :func:`markdown_text`): it can never become a link, an image or raw HTML in
     a Markdown viewer.
     """
-    document = document.xml_safe()
     md = markdown_text
     out = [f"# {md(document.title)}", ""]
     for block in document.blocks:
@@ -390,7 +388,6 @@ def render_html(document: Document, *, lang: str = "en") -> str:
     >>> 'name="viewport"' in page, 'href="#method"' in page, 'id="method"' in page
     (True, True, True)
     """
-    document = document.xml_safe()
     taken: set[str] = {"contents"}
     anchors = {id(b): _slug(b.text, taken) for b in document.blocks if isinstance(b, Heading)}
     toc: list[str] = []

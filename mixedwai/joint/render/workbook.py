@@ -195,7 +195,7 @@ def document_workbook(document: Document) -> bytes:
     """
     tables = []
     n = 0
-    for block in document.xml_safe().blocks:
+    for block in document.blocks:  # _store makes each text safe for the sheet
         if isinstance(block, Table):
             n += 1
             name = block.key or f"table_{n}"
