@@ -96,7 +96,11 @@ def column_widths(frame: pd.DataFrame, available: float, size: float = _TABLE_PT
     >>> [round(w) for w in column_widths(frame, 450)]
     [97, 46]
     """
-    natural, minimum = _width_bounds(frame, size)
+    return _fit_widths(*_width_bounds(frame, size), available)
+
+
+def _fit_widths(natural: list[float], minimum: list[float], available: float) -> list[float]:
+    """Widths within ``available`` from each column's natural and narrowest width."""
     total = sum(natural)
     if total <= available:
         return natural
@@ -131,7 +135,11 @@ def column_groups(frame: pd.DataFrame, available: float, size: float = _TABLE_PT
     >>> column_groups(frame, 500), column_groups(frame, 90)
     ([[0, 1, 2, 3]], [[0, 1], [0, 2], [0, 3]])
     """
-    _, minimum = _width_bounds(frame, size)
+    return _column_groups(_width_bounds(frame, size)[1], available)
+
+
+def _column_groups(minimum: list[float], available: float) -> list[list[int]]:
+    """Groups of column positions whose narrowest widths fit ``available``, 0 in each."""
     if sum(minimum) <= available or len(minimum) < 2:
         return [list(range(len(minimum)))]
     groups: list[list[int]] = [[0]]
@@ -293,11 +301,14 @@ def _add_table(word: object, block: Table, number: int, available: float) -> Non
     _caption(word, "Table", number, block.title)
     whole = block.cells()
     lo, hi = _trajectory_bounds(whole)
-    groups = column_groups(whole, available)
+    natural, minimum = _width_bounds(whole, _TABLE_PT)  # measured once for every part
+    groups = _column_groups(minimum, available)
     for part, columns in enumerate(groups, start=1):
         if len(groups) > 1:
             _part_caption(word, number, part, len(groups))
-        _add_table_part(word, block, whole.iloc[:, columns], available, lo, hi)
+        widths = _fit_widths([natural[j] for j in columns], [minimum[j] for j in columns],
+                             available)
+        _add_table_part(word, block, whole.iloc[:, columns], widths, lo, hi)
     for note in block.notes:
         paragraph = word.add_paragraph()  # type: ignore[attr-defined]
         paragraph.paragraph_format.space_after = Pt(2)
@@ -324,13 +335,12 @@ def _part_caption(word: object, number: int, part: int, parts: int) -> None:
     label.paragraph_format.space_before = Pt(6 if part > 1 else 0)
 
 
-def _add_table_part(word: object, block: Table, frame: pd.DataFrame, available: float,
+def _add_table_part(word: object, block: Table, frame: pd.DataFrame, widths: list[float],
                     lo: float, hi: float) -> None:
-    """One Word table: the rows of ``block`` in the columns of ``frame``."""
+    """One Word table: the rows of ``block`` in the columns of ``frame``, ``widths`` wide."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    widths = column_widths(frame, available)
     table = word.add_table(rows=1, cols=len(frame.columns))  # type: ignore[attr-defined]
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     table.autofit = False
