@@ -154,8 +154,14 @@ class CrosstabResult:
 
     def summary(self) -> str:
         """One paragraph reporting the rates, the exact test and its caveats."""
-        if not self.binary:
-            return self._categorical_summary()
+        text = self._binary_summary() if self.binary else self._categorical_summary()
+        if self.warning:
+            text += f" {self.warning}"
+        if len(self.excluded):
+            text += f" {len(self.excluded)} case(s) were left out (see `excluded`)."
+        return text
+
+    def _binary_summary(self) -> str:
         rates = self.to_frame()
         total = rates.iloc[-1]
         parts = [
@@ -163,18 +169,12 @@ class CrosstabResult:
             for r in rates.iloc[:-1].itertuples()
         ]
         v = "undefined" if math.isnan(self.cramers_v) else f"{self.cramers_v:.2f}"
-        text = (
+        return (
             f"{total.n_outcome} of {total.n} cases ({_pct(total.pct_outcome)}) had "
             f"{self.outcome_name} = yes: {', '.join(parts)}. "
             f"Freeman-Halton exact test: p = {_p(self.test.p_value)} ({self.test.method}); "
             f"Cramér's V = {v}."
         )
-        if self.warning:
-            text += f" {self.warning}"
-        if len(self.excluded):
-            text += f" {len(self.excluded)} case(s) were left out (see `excluded`)."
-        return text
-
 
     def _categorical_summary(self) -> str:
         counts, pct = self.counts, self.pct_within
@@ -186,16 +186,11 @@ class CrosstabResult:
                               f"{counts.loc[pattern, 'total']}" for level in self.levels)
             parts.append(f"{_plain(pattern)}: {cells}")
         v = "undefined" if math.isnan(self.cramers_v) else f"{self.cramers_v:.2f}"
-        text = (
+        return (
             f"{self.outcome_name} of {self.n} cases: {overall}; by pattern, "
             f"{'; '.join(parts)}. Freeman-Halton exact test: p = {_p(self.test.p_value)} "
             f"({self.test.method}); Cramér's V = {v}."
         )
-        if self.warning:
-            text += f" {self.warning}"
-        if len(self.excluded):
-            text += f" {len(self.excluded)} case(s) were left out (see `excluded`)."
-        return text
 
 
 def _plain(value: object) -> object:
