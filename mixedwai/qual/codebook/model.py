@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -81,6 +82,9 @@ def _check_speakers(value: list[str] | None) -> list[str] | None:
 Id = Annotated[str, AfterValidator(_check_id)]
 Word = Annotated[str, AfterValidator(_check_word)]
 Text = Annotated[str, AfterValidator(_check_text)]
+#: Whose speech a codebook, category or code is about: one label or a list, not empty.
+Speakers = Annotated[list[Text] | None, BeforeValidator(_speakers_as_list),
+                     AfterValidator(_check_speakers)]
 Lemma = Annotated[str, AfterValidator(_check_lemma)]
 
 
@@ -150,19 +154,9 @@ class Code(_Model):
     examples: list[str] = []
     match: MatchRules = MatchRules()
     codes: list[Code] = []
-    speakers: list[Text] | None = None
+    speakers: Speakers = None
     when_negated: Id | None = None
     metadata: dict[str, Any] = {}
-
-    @field_validator("speakers", mode="before")
-    @classmethod
-    def _one_speaker_as_list(cls, value: Any) -> Any:
-        return _speakers_as_list(value)
-
-    @field_validator("speakers")
-    @classmethod
-    def _speakers_not_empty(cls, value: list[str] | None) -> list[str] | None:
-        return _check_speakers(value)
 
 
 class Category(_Model):
@@ -175,19 +169,9 @@ class Category(_Model):
     label: Text
     description: str = ""
     codes: list[Code]
-    speakers: list[Text] | None = None
+    speakers: Speakers = None
     when_negated: Id | None = None
     metadata: dict[str, Any] = {}
-
-    @field_validator("speakers", mode="before")
-    @classmethod
-    def _one_speaker_as_list(cls, value: Any) -> Any:
-        return _speakers_as_list(value)
-
-    @field_validator("speakers")
-    @classmethod
-    def _speakers_not_empty(cls, value: list[str] | None) -> list[str] | None:
-        return _check_speakers(value)
 
 
 class Negation(_Model):
@@ -253,7 +237,7 @@ class Codebook(_Model):
     version: Text
     language: Literal["en", "fr"]
     unit: Literal["sentence", "turn", "paragraph"] = "sentence"
-    speakers: list[Text] | None = None
+    speakers: Speakers = None
     negation: Negation = Negation()
     description: str = ""
     metadata: dict[str, Any] = {}
@@ -268,18 +252,6 @@ class Codebook(_Model):
     def _version_as_text(cls, value: Any) -> Any:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
-        return value
-
-    @field_validator("speakers", mode="before")
-    @classmethod
-    def _one_speaker_as_list(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
-
-    @field_validator("speakers")
-    @classmethod
-    def _speakers_not_empty(cls, value: list[str] | None) -> list[str] | None:
-        if value is not None and not value:
-            raise ValueError("speakers is empty; omit the key to code everyone's speech")
         return value
 
     @model_validator(mode="after")
