@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
 from lxml import etree
 
-from mixedwai.errors import ExchangeError
+from mixedwai.errors import ExchangeError, MixedWAIWarning
 from mixedwai.exchange.archive import archive_bytes
 from mixedwai.exchange.codebook import code_tree_elements
 from mixedwai.exchange.positions import from_offsets
@@ -278,20 +279,17 @@ def _checked_codings(codings: Any, by_id: dict[str, Any], codebook: Any) -> Any:
         raise ExchangeError(
             f"codings: missing column(s) {', '.join(missing)}; expected {', '.join(columns)}"
         )
-    if "negated" in codings.columns:
-        from mixedwai.qual.retrieval.codings import _affirmed
+    from mixedwai.qual.retrieval.codings import _affirmed
 
-        affirmed = _affirmed(codings)
-        if len(affirmed) < len(codings):
-            import warnings
-
-            warnings.warn(
-                f"codings: {len(codings) - len(affirmed)} coding(s) flagged negated (a match in "
-                "a negated clause, when_negated: flag) are not written: a QDA program would "
-                "show them as ordinary codings",
-                UserWarning, stacklevel=4,
-            )  # fmt: skip
-        codings = affirmed
+    affirmed = _affirmed(codings)  # codings flagged negated are left out, and said so
+    if len(affirmed) < len(codings):
+        warnings.warn(
+            f"codings: {len(codings) - len(affirmed)} coding(s) flagged negated (a match in "
+            "a negated clause, when_negated: flag) are not written: a QDA program would "
+            "show them as ordinary codings",
+            MixedWAIWarning, stacklevel=4,
+        )  # fmt: skip
+    codings = affirmed
     table = codings[columns].reset_index(drop=True)
     if len(table) and codebook is None:
         raise ExchangeError("codings given without a codebook; pass codebook= so that every "
